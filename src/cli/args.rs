@@ -1,0 +1,137 @@
+//! Flag groups shared by every scanning command, flattened into each subcommand.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::report::Format;
+use crate::rules::Severity;
+
+/// What to scan and how.
+#[derive(Debug, Clone, Args)]
+pub struct ScanArgs {
+    /// Config file (default: .leakgate.toml at the scan root, if present)
+    #[arg(long, value_name = "FILE", help_heading = "Scan")]
+    pub config: Option<PathBuf>,
+    /// Worker threads (default: all cores)
+    #[arg(long, short = 'j', value_name = "N", help_heading = "Scan")]
+    pub threads: Option<usize>,
+    /// Skip files larger than this (K, M and G suffixes)
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size, help_heading = "Scan")]
+    pub max_file_size: u64,
+    /// Do not honour leakgate:allow comments (for audits)
+    #[arg(long, help_heading = "Scan")]
+    pub no_inline_allow: bool,
+}
+
+impl ScanArgs {
+    /// The thread count to use.
+    pub fn threads(&self) -> usize {
+        self.threads.filter(|&n| n > 0).unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+        })
+    }
+}
+
+/// How to report.
+#[derive(Debug, Clone, Args)]
+pub struct OutputArgs {
+    /// Report format
+    #[arg(
+        long,
+        short = 'f',
+        value_enum,
+        default_value = "text",
+        help_heading = "Output"
+    )]
+    pub format: Format,
+    /// Write the report to FILE (created with mode 0600) instead of stdout
+    #[arg(long, short = 'o', value_name = "FILE", help_heading = "Output")]
+    pub output: Option<PathBuf>,
+    /// Print secrets in full instead of masked
+    #[arg(long, overrides_with = "redact", help_heading = "Output")]
+    pub show_secrets: bool,
+    /// Mask secrets (the default)
+    #[arg(long, overrides_with = "show_secrets", help_heading = "Output")]
+    pub redact: bool,
+    /// When to use colors
+    #[arg(
+        long,
+        value_enum,
+        default_value = "auto",
+        value_name = "WHEN",
+        help_heading = "Output"
+    )]
+    pub color: ColorChoice,
+    /// Print nothing but findings (no summary, no progress)
+    #[arg(long, short = 'q', help_heading = "Output")]
+    pub quiet: bool,
+    /// Fail only on findings at or above this severity
+    #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_severity, help_heading = "Output")]
+    pub fail_on: Severity,
+    /// Exit code to use when findings fail the scan
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=125), help_heading = "Output")]
+    pub exit_code: u8,
+}
+
+/// Suppression: ignore files and baselines.
+#[derive(Debug, Clone, Args)]
+pub struct FilterArgs {
+    /// Fingerprints to ignore (default: .leakgateignore at the scan root)
+    #[arg(long, value_name = "FILE", help_heading = "Suppression")]
+    pub ignore_file: Option<PathBuf>,
+    /// Report only findings not in this baseline
+    #[arg(long, value_name = "FILE", help_heading = "Suppression")]
+    pub baseline: Option<PathBuf>,
+    /// Write the current findings as a baseline to FILE
+    #[arg(long, value_name = "FILE", help_heading = "Suppression")]
+    pub write_baseline: Option<PathBuf>,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// Color when stdout is a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always color.
+    Always,
+    /// Never color.
+    Never,
+}
+
+/// Parses `64M`, `512K`, `1G` or plain bytes.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let (digits, multiplier) = match text.char_indices().last() {
+        Some((i, 'k' | 'K')) => (&text[..i], 1u64 << 10),
+        Some((i, 'm' | 'M')) => (&text[..i], 1 << 20),
+        Some((i, 'g' | 'G')) => (&text[..i], 1 << 30),
+        _ => (text, 1),
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(multiplier))
+        .ok_or_else(|| format!("'{text}' is not a size (examples: 500K, 64M, 1G)"))
+}
+
+/// Parses a severity name.
+pub fn parse_severity(text: &str) -> Result<Severity, String> {
+    Severity::parse(&text.to_ascii_lowercase())
+        .ok_or_else(|| format!("'{text}' is not a severity (critical, high, medium, low)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_take_suffixes() {
+        assert_eq!(parse_size("64M"), Ok(64 << 20));
+        assert_eq!(parse_size("10k"), Ok(10 << 10));
+        assert_eq!(parse_size("1G"), Ok(1 << 30));
+        assert_eq!(parse_size("123"), Ok(123));
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("99999999999999G").is_err());
+    }
+}

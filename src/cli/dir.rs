@@ -1,0 +1,123 @@
+//! `leakgate dir` and `leakgate stdin`: resolve config, run the source, report.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::CommonArgs;
+use super::finish::{Suppression, finish};
+use crate::config::{ConfigText, build_engine};
+use crate::engine::{Engine, EngineOptions};
+use crate::exit::ExitStatus;
+use crate::progress::Progress;
+use crate::source::dir::DirOptions;
+use crate::source::stats::ScanStats;
+
+/// `leakgate dir`.
+#[derive(Debug, clap::Args)]
+pub struct DirArgs {
+    /// Files or directories to scan
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Scan files that .gitignore, .ignore and git excludes would skip
+    #[arg(long, help_heading = "Scan")]
+    pub no_ignore: bool,
+    /// Follow symbolic links
+    #[arg(long, short = 'L', help_heading = "Scan")]
+    pub follow_symlinks: bool,
+    /// Shared flags.
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// `leakgate stdin`.
+#[derive(Debug, clap::Args)]
+pub struct StdinArgs {
+    /// The file name to report findings under (also used for path allowlists)
+    #[arg(long, default_value = "-")]
+    pub name: String,
+    /// Shared flags.
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// The engine for a scan rooted at `root`.
+pub fn engine_for(common: &CommonArgs, root: &Path) -> anyhow::Result<Engine> {
+    let config = ConfigText::discover(common.scan.config.as_deref(), root)?;
+    let options = EngineOptions {
+        inline_allow: !common.scan.no_inline_allow,
+    };
+    build_engine(config.as_ref(), options)
+}
+
+/// The directory config and ignore files are looked up in: the first path, or its parent.
+fn scan_root(paths: &[PathBuf]) -> PathBuf {
+    let first = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
+    if first.is_dir() {
+        first
+    } else {
+        first
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    }
+}
+
+/// Runs `leakgate dir`.
+pub fn run_dir(args: &DirArgs) -> anyhow::Result<ExitStatus> {
+    for path in &args.paths {
+        if std::fs::symlink_metadata(path).is_err() {
+            anyhow::bail!("{}: no such file or directory", path.display());
+        }
+    }
+    let root = scan_root(&args.paths);
+    let engine = engine_for(&args.common, &root)?;
+    let suppression = Suppression::load(&args.common.filters, &root)?;
+    let options = DirOptions {
+        paths: args.paths.clone(),
+        threads: args.common.scan.threads(),
+        respect_ignore: !args.no_ignore,
+        follow_symlinks: args.follow_symlinks,
+        max_file_size: args.common.scan.max_file_size,
+    };
+    let started = Instant::now();
+    let stats = Arc::new(ScanStats::default());
+    let progress = Progress::start(&stats, args.common.output.quiet);
+    let (findings, notes) = crate::source::dir::scan(&engine, &options, &stats);
+    progress.finish();
+    let mut summary = stats.summary(started.elapsed());
+    summary.notes = notes;
+    finish(
+        &engine,
+        findings,
+        &summary,
+        &args.common.output,
+        &args.common.filters,
+        &suppression,
+    )
+}
+
+/// Runs `leakgate stdin`.
+pub fn run_stdin(args: &StdinArgs) -> anyhow::Result<ExitStatus> {
+    let root = PathBuf::from(".");
+    let engine = engine_for(&args.common, &root)?;
+    let suppression = Suppression::load(&args.common.filters, &root)?;
+    let started = Instant::now();
+    let stats = ScanStats::default();
+    let findings = crate::source::stdin::scan(
+        &engine,
+        std::io::stdin().lock(),
+        &args.name,
+        args.common.scan.max_file_size,
+        &stats,
+    )
+    .map_err(|e| anyhow::anyhow!("cannot read standard input: {e}"))?;
+    let summary = stats.summary(started.elapsed());
+    finish(
+        &engine,
+        findings,
+        &summary,
+        &args.common.output,
+        &args.common.filters,
+        &suppression,
+    )
+}

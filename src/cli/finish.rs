@@ -1,0 +1,126 @@
+//! The end of every scan command: drop suppressed findings, write the report and the baseline,
+//! and decide the exit status.
+
+use std::fs::OpenOptions;
+use std::io::{self, IsTerminal as _, Write};
+use std::path::Path;
+
+use anyhow::Context as _;
+
+use super::args::{ColorChoice, FilterArgs, OutputArgs};
+use crate::engine::Engine;
+use crate::exit::ExitStatus;
+use crate::finding::{self, Finding};
+use crate::report::{self, Report, ReportOptions};
+use crate::source::stats::Summary;
+use crate::suppress::{Baseline, IGNORE_FILE_NAME, IgnoreList};
+
+/// Suppression inputs, loaded before the scan so a bad file fails early.
+#[derive(Debug, Default)]
+pub struct Suppression {
+    /// Fingerprints to drop.
+    pub ignore: IgnoreList,
+    /// Accepted findings.
+    pub baseline: Option<Baseline>,
+}
+
+impl Suppression {
+    /// Loads `--ignore-file` (or `.leakgateignore` at `root`) and `--baseline`.
+    pub fn load(filters: &FilterArgs, root: &Path) -> anyhow::Result<Suppression> {
+        let ignore = match &filters.ignore_file {
+            Some(path) => IgnoreList::read(path, true)?,
+            None => IgnoreList::read(&root.join(IGNORE_FILE_NAME), false)?,
+        };
+        let baseline = filters
+            .baseline
+            .as_deref()
+            .map(Baseline::read)
+            .transpose()?;
+        Ok(Suppression { ignore, baseline })
+    }
+
+    fn keeps(&self, finding: &Finding) -> bool {
+        !self.ignore.ignores(finding)
+            && !self.baseline.as_ref().is_some_and(|b| b.contains(finding))
+    }
+}
+
+/// Whether colors are wanted on stdout.
+pub fn use_color(choice: ColorChoice, to_file: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            !to_file
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && io::stdout().is_terminal()
+        }
+    }
+}
+
+/// Filters, reports and returns the exit status of a finished scan.
+pub fn finish(
+    engine: &Engine,
+    mut findings: Vec<Finding>,
+    summary: &Summary,
+    output: &OutputArgs,
+    filters: &FilterArgs,
+    suppression: &Suppression,
+) -> anyhow::Result<ExitStatus> {
+    findings.retain(|f| suppression.keeps(f));
+    finding::sort(&mut findings);
+    if let Some(path) = &filters.write_baseline {
+        write_private(path, Baseline::render(&findings).as_bytes())
+            .with_context(|| format!("cannot write baseline {}", path.display()))?;
+    }
+    let options = ReportOptions {
+        show_secrets: output.show_secrets,
+        color: use_color(output.color, output.output.is_some()),
+        quiet: output.quiet,
+    };
+    let report = Report {
+        findings: &findings,
+        summary,
+        rules: engine.rules(),
+    };
+    let mut buffer = Vec::new();
+    report::write(output.format, &report, options, &mut buffer)?;
+    match &output.output {
+        Some(path) => write_private(path, &buffer)
+            .with_context(|| format!("cannot write report {}", path.display()))?,
+        None => write_stdout(&buffer)?,
+    }
+    Ok(status(&findings, output))
+}
+
+/// The exit status for the kept findings.
+pub fn status(findings: &[Finding], output: &OutputArgs) -> ExitStatus {
+    if findings.iter().any(|f| f.severity >= output.fail_on) {
+        ExitStatus::Findings(output.exit_code)
+    } else {
+        ExitStatus::Clean
+    }
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error.
+fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
+    let mut stdout = io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+/// Creates (or truncates) a file readable only by its owner and writes `bytes`.
+pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut options = OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}

@@ -1,0 +1,146 @@
+//! `leakgate rules list|test|explain`.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use crate::config::{ConfigText, span::Location};
+use crate::engine::{Engine, EngineOptions};
+use crate::exit::ExitStatus;
+use crate::rules::{RulePack, Strictness, examples, parse_file};
+
+/// Rule subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum RulesCommand {
+    /// List the rules: id, severity, keywords, description
+    List {
+        /// Also load this config or rule file
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Run every rule's examples through the full engine
+    Test {
+        /// Rule files to test (on top of the built-in pack); default: the built-in pack
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Show one rule: description, remediation, regex, keywords and examples
+    Explain {
+        /// The rule id
+        id: String,
+    },
+}
+
+/// Runs a rules subcommand.
+pub fn run(command: &RulesCommand) -> anyhow::Result<ExitStatus> {
+    match command {
+        RulesCommand::List { config } => list(config.as_ref()),
+        RulesCommand::Test { files } => test(files),
+        RulesCommand::Explain { id } => explain(id),
+    }
+}
+
+fn list(config: Option<&PathBuf>) -> anyhow::Result<ExitStatus> {
+    let config = config.map(|p| ConfigText::read(p)).transpose()?;
+    let engine = crate::config::build_engine(config.as_ref(), EngineOptions::default())?;
+    let mut out = Vec::new();
+    for rule in engine.rules() {
+        writeln!(
+            out,
+            "{:<40} {:<8} {:<40} {}",
+            rule.id,
+            rule.severity,
+            rule.keywords.join(","),
+            rule.description
+        )?;
+    }
+    writeln!(out, "{} rules", engine.rules().len())?;
+    std::io::stdout().write_all(&out)?;
+    Ok(ExitStatus::Clean)
+}
+
+fn test(files: &[PathBuf]) -> anyhow::Result<ExitStatus> {
+    let mut pack = RulePack::builtin(Strictness::Strict)?;
+    let builtin_count = pack.rules.len();
+    for file in files {
+        let config = ConfigText::read(file)?;
+        let spec = parse_file(&config.name, &config.text)?;
+        if spec.extend_default == Some(false) {
+            pack = RulePack::default();
+        }
+        pack.add_file(&config.name, &config.text, spec, Strictness::Strict)?;
+    }
+    let engine = Engine::new(pack, EngineOptions::default());
+    let tested: Vec<usize> = if files.is_empty() {
+        (0..engine.rules().len()).collect()
+    } else {
+        (builtin_count.min(engine.rules().len())..engine.rules().len()).collect()
+    };
+    let failures = examples::run(&engine, &tested);
+    let mut err = std::io::stderr().lock();
+    for f in &failures {
+        let origin: Location = engine
+            .pack()
+            .get(&f.rule_id)
+            .map(|r| r.origin.clone())
+            .unwrap_or(Location {
+                file: "?".into(),
+                line: 0,
+                column: 0,
+            });
+        let kind = if f.positive {
+            "example"
+        } else {
+            "negative example"
+        };
+        writeln!(
+            err,
+            "{origin}: {}: {kind} {}: {}",
+            f.rule_id,
+            f.index + 1,
+            f.reason
+        )?;
+        writeln!(err, "    input: {}", f.input.replace('\n', "\\n"))?;
+    }
+    let examples: usize = tested
+        .iter()
+        .map(|&r| engine.rules()[r].examples.len() + engine.rules()[r].negative_examples.len())
+        .sum();
+    writeln!(
+        err,
+        "{} rules, {examples} examples, {} failed",
+        tested.len(),
+        failures.len()
+    )?;
+    Ok(if failures.is_empty() {
+        ExitStatus::Clean
+    } else {
+        ExitStatus::Findings(1)
+    })
+}
+
+fn explain(id: &str) -> anyhow::Result<ExitStatus> {
+    let pack = RulePack::builtin(Strictness::Trusted)?;
+    let Some(rule) = pack.get(id) else {
+        anyhow::bail!("no rule '{id}' (see `leakgate rules list`)");
+    };
+    let mut out = Vec::new();
+    writeln!(out, "{}  ({}, {})", rule.id, rule.severity, rule.origin)?;
+    writeln!(out, "  {}", rule.description)?;
+    writeln!(out, "  fix: {}", rule.remediation)?;
+    writeln!(out, "  keywords: {}", rule.keywords.join(", "))?;
+    writeln!(out, "  regex: {}", rule.regex_source)?;
+    if let Some(e) = rule.entropy {
+        writeln!(out, "  entropy: >= {e}")?;
+    }
+    if let Some(v) = rule.validator {
+        writeln!(out, "  validator: {}", v.name())?;
+    }
+    for example in &rule.examples {
+        writeln!(out, "  example: {example}")?;
+    }
+    for example in &rule.negative_examples {
+        writeln!(out, "  not: {example}")?;
+    }
+    std::io::stdout().write_all(&out)?;
+    Ok(ExitStatus::Clean)
+}

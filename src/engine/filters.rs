@@ -1,0 +1,200 @@
+//! Filters that judge a candidate secret by its value alone: entropy and placeholders.
+//!
+//! One shared placeholder filter serves every rule, so "changeme", `${DB_PASSWORD}` and AWS's
+//! documentation key are dropped the same way everywhere.
+
+/// Shannon entropy of `bytes` in bits per byte.
+pub fn shannon_entropy(bytes: &[u8]) -> f64 {
+    if bytes.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u32; 256];
+    for &b in bytes {
+        counts[b as usize] += 1;
+    }
+    let len = bytes.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / len;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// Substrings that mark a value as a placeholder or documentation sample.
+const PLACEHOLDER_WORDS: &[&str] = &[
+    "example",
+    "sample",
+    "dummy",
+    "changeme",
+    "change_me",
+    "change-me",
+    "placeholder",
+    "your_",
+    "your-",
+    "yourpass",
+    "yourkey",
+    "yoursecret",
+    "yourtoken",
+    "xxxx",
+    "****",
+    "####",
+    "....",
+    "redacted",
+    "replace_me",
+    "replaceme",
+    "insert_",
+    "fake_",
+    "fakekey",
+    "notreal",
+    "not_a_real",
+    "not-a-real",
+    "secret_here",
+    "key_here",
+    "token_here",
+    "password_here",
+    "<your",
+];
+
+/// Whole values that are never a real credential.
+const PLACEHOLDER_VALUES: &[&str] = &[
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "apikey",
+    "api_key",
+    "none",
+    "null",
+    "nil",
+    "true",
+    "false",
+    "undefined",
+    "empty",
+    "default",
+    "test",
+    "testing",
+    "admin",
+    "root",
+    "user",
+    "username",
+    "pass",
+    "string",
+    "value",
+    "required",
+    "optional",
+    "todo",
+    "tbd",
+    "unknown",
+    "mysecret",
+    "mypassword",
+    "secretkey",
+    "secret_key",
+    "letmein",
+    "123456",
+    "12345678",
+    "qwerty",
+    "foobar",
+    "foo",
+    "bar",
+    "baz",
+    "abc123",
+];
+
+/// Why a value is a placeholder, or `None` when it may be real.
+pub fn placeholder_reason(secret: &[u8]) -> Option<&'static str> {
+    let text = String::from_utf8_lossy(secret);
+    let lower = text.to_ascii_lowercase();
+    if let Some(word) = PLACEHOLDER_WORDS.iter().find(|w| lower.contains(*w)) {
+        return Some(word);
+    }
+    if PLACEHOLDER_VALUES.contains(&lower.as_str()) {
+        return Some("a placeholder value");
+    }
+    if is_template_or_lookup(&lower) {
+        return Some("a template or variable look-up");
+    }
+    None
+}
+
+/// `${VAR}`, `{{ var }}`, `%(name)s`, `<value>`, `$VAR`, and environment or vault look-ups.
+fn is_template_or_lookup(lower: &str) -> bool {
+    const MARKERS: &[&str] = &[
+        "${",
+        "{{",
+        "%(",
+        "#{",
+        "$(",
+        "process.env",
+        "os.environ",
+        "getenv",
+        "env[",
+        "env(",
+        "env.",
+        "vault:",
+        "secretkeyref",
+        "secretsmanager",
+        "ssm:",
+        "keyvault",
+        "!ref",
+        "@format",
+        "settings.",
+        "config.",
+        "<%",
+    ];
+    if MARKERS.iter().any(|m| lower.contains(m)) {
+        return true;
+    }
+    if lower.starts_with('<') && lower.ends_with('>') {
+        return true;
+    }
+    let bytes = lower.as_bytes();
+    bytes.len() > 1
+        && bytes[0] == b'$'
+        && bytes[1..]
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'{' || b == b'}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entropy_of_uniform_and_constant_strings() {
+        assert!(shannon_entropy(b"aaaaaaaa").abs() < f64::EPSILON);
+        assert!((shannon_entropy(b"abcd") - 2.0).abs() < 1e-9);
+        assert!(shannon_entropy(b"") < f64::EPSILON);
+    }
+
+    #[test]
+    fn placeholders_are_recognised() {
+        for value in [
+            "AKIAIOSFODNN7EXAMPLE",
+            "${DB_PASSWORD}",
+            "{{ .Values.password }}",
+            "%(password)s",
+            "<your-token>",
+            "$DB_PASS",
+            "changeme",
+            "xxxxxxxxxxxxxxxx",
+            "process.env.API_KEY",
+            "password",
+        ] {
+            assert!(placeholder_reason(value.as_bytes()).is_some(), "{value}");
+        }
+    }
+
+    #[test]
+    fn random_values_are_not_placeholders() {
+        for value in [
+            "hX8#kq2!Lm9zPq",
+            "wJalrXUtnFEMIK7MDENGbPxRfiCY",
+            "s3cr3t-Pr0d-2024",
+        ] {
+            assert_eq!(placeholder_reason(value.as_bytes()), None, "{value}");
+        }
+    }
+}

@@ -1,0 +1,323 @@
+//! The scanning engine: bytes in, confirmed matches out. Pure: no I/O, no git, no files.
+//!
+//! Keyword prefilter -> regex confirm in windows around hits -> secret extraction -> value
+//! filters (entropy, validator, placeholder, allowlists, inline allow) -> overlap resolution.
+//! Every decision can be traced, which `--explain` and `rules test` use to say why.
+
+pub mod filters;
+pub mod prefilter;
+pub mod window;
+
+use std::ops::Range;
+
+use crate::rules::{AllowReason, Rule, RulePack};
+use prefilter::Prefilter;
+
+/// The marker that suppresses findings on its line.
+pub const INLINE_ALLOW: &[u8] = b"leakgate:allow";
+
+/// Options that change what the engine reports.
+#[derive(Debug, Clone, Copy)]
+pub struct EngineOptions {
+    /// Honour `leakgate:allow` comments (off for audits with `--no-inline-allow`).
+    pub inline_allow: bool,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions { inline_allow: true }
+    }
+}
+
+/// A compiled rule pack ready to scan.
+#[derive(Debug)]
+pub struct Engine {
+    pack: RulePack,
+    prefilter: Prefilter,
+    options: EngineOptions,
+}
+
+/// A confirmed match of one rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Match {
+    /// Index of the rule in [`Engine::rules`].
+    pub rule: usize,
+    /// Byte span of the secret in the scanned bytes.
+    pub secret: Range<usize>,
+}
+
+/// What happened to one candidate, for `--explain` and the example runner.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// The rule's regex found nothing in the windows around its keyword hits.
+    NoRegexMatch,
+    /// Entropy below the rule's minimum.
+    LowEntropy {
+        /// The secret's entropy.
+        got: f64,
+        /// The rule's minimum.
+        min: f64,
+    },
+    /// The named validator rejected the value.
+    ValidatorFailed(&'static str),
+    /// The shared placeholder filter matched.
+    Placeholder(&'static str),
+    /// An allowlist (per rule or global) matched.
+    Allowed(AllowReason),
+    /// The line carries `leakgate:allow`.
+    InlineAllow,
+    /// A more specific rule reported the same secret.
+    Overlapped(usize),
+    /// Reported.
+    Reported,
+}
+
+/// One traced decision: which rule, which span (if the regex matched), and the verdict.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trace {
+    /// Index of the rule.
+    pub rule: usize,
+    /// The secret span when the regex matched.
+    pub secret: Option<Range<usize>>,
+    /// What happened.
+    pub verdict: Verdict,
+}
+
+impl Engine {
+    /// Builds the prefilter over the pack; regexes stay uncompiled until hit.
+    pub fn new(pack: RulePack, options: EngineOptions) -> Engine {
+        let prefilter = Prefilter::new(&pack.rules);
+        Engine {
+            pack,
+            prefilter,
+            options,
+        }
+    }
+
+    /// The rules, indexed as in [`Match::rule`].
+    pub fn rules(&self) -> &[Rule] {
+        &self.pack.rules
+    }
+
+    /// The rule pack.
+    pub fn pack(&self) -> &RulePack {
+        &self.pack
+    }
+
+    /// Whether the global allowlist excludes this path entirely.
+    pub fn path_allowed(&self, path: Option<&str>) -> bool {
+        self.pack.allow.allows_path(path).is_some()
+    }
+
+    /// Scans `bytes` (from `path`, relative and `/`-separated, if any) and returns its matches,
+    /// sorted by position, one per secret.
+    pub fn scan(&self, bytes: &[u8], path: Option<&str>) -> Vec<Match> {
+        self.scan_inner(bytes, path, None)
+    }
+
+    /// Like [`Engine::scan`], and records every decision in `trace`.
+    pub fn scan_traced(
+        &self,
+        bytes: &[u8],
+        path: Option<&str>,
+        trace: &mut Vec<Trace>,
+    ) -> Vec<Match> {
+        self.scan_inner(bytes, path, Some(trace))
+    }
+
+    fn scan_inner(
+        &self,
+        bytes: &[u8],
+        path: Option<&str>,
+        mut trace: Option<&mut Vec<Trace>>,
+    ) -> Vec<Match> {
+        if let Some(reason) = self.pack.allow.allows_path(path) {
+            if let Some(t) = trace.as_deref_mut() {
+                t.push(Trace {
+                    rule: usize::MAX,
+                    secret: None,
+                    verdict: Verdict::Allowed(reason),
+                });
+            }
+            return Vec::new();
+        }
+        let mut candidates = self.candidate_windows(bytes);
+        let mut matches = Vec::new();
+        for (rule_index, windows) in &mut candidates {
+            window::merge(windows);
+            self.confirm(
+                *rule_index,
+                bytes,
+                path,
+                windows,
+                &mut matches,
+                trace.as_deref_mut(),
+            );
+        }
+        resolve_overlaps(&self.pack.rules, matches, trace)
+    }
+
+    /// Groups keyword hits by rule as confirm windows.
+    fn candidate_windows(&self, bytes: &[u8]) -> Vec<(usize, Vec<Range<usize>>)> {
+        let mut hits: Vec<(usize, Range<usize>)> = Vec::new();
+        self.prefilter.for_each_hit(bytes, |hit| {
+            let multiline = self.pack.rules[hit.rule].multiline;
+            hits.push((
+                hit.rule,
+                window::around(bytes, hit.start..hit.end, multiline),
+            ));
+        });
+        hits.sort_unstable_by_key(|(rule, w)| (*rule, w.start));
+        let mut grouped: Vec<(usize, Vec<Range<usize>>)> = Vec::new();
+        for (rule, w) in hits {
+            match grouped.last_mut() {
+                Some((r, ws)) if *r == rule => ws.push(w),
+                _ => grouped.push((rule, vec![w])),
+            }
+        }
+        grouped
+    }
+
+    /// Runs one rule's regex over its windows and filters each capture.
+    fn confirm(
+        &self,
+        rule_index: usize,
+        bytes: &[u8],
+        path: Option<&str>,
+        windows: &[Range<usize>],
+        matches: &mut Vec<Match>,
+        mut trace: Option<&mut Vec<Trace>>,
+    ) {
+        let rule = &self.pack.rules[rule_index];
+        if let Some(reason) = rule.allow.allows_path(path) {
+            record(&mut trace, rule_index, None, Verdict::Allowed(reason));
+            return;
+        }
+        let Some(regex) = rule.regex() else { return };
+        let mut matched_any = false;
+        for w in windows {
+            let haystack = &bytes[..w.end];
+            let mut at = w.start;
+            while at <= w.end {
+                let Some(caps) = regex.captures_at(haystack, at) else {
+                    break;
+                };
+                let whole = caps.get(0).map_or(at..at, |m| m.range());
+                at = if whole.end > whole.start {
+                    whole.end
+                } else {
+                    whole.end + 1
+                };
+                let group = rule.secret_group.unwrap_or(usize::from(caps.len() > 1));
+                let Some(secret) = caps.get(group).map(|m| m.range()) else {
+                    continue;
+                };
+                if secret.is_empty() {
+                    continue;
+                }
+                matched_any = true;
+                let verdict = self.judge(rule, bytes, secret.clone());
+                let reported = verdict == Verdict::Reported;
+                record(&mut trace, rule_index, Some(secret.clone()), verdict);
+                if reported {
+                    matches.push(Match {
+                        rule: rule_index,
+                        secret,
+                    });
+                }
+            }
+        }
+        if !matched_any {
+            record(&mut trace, rule_index, None, Verdict::NoRegexMatch);
+        }
+    }
+
+    /// Every value filter, in order; the first that rejects decides.
+    fn judge(&self, rule: &Rule, bytes: &[u8], secret: Range<usize>) -> Verdict {
+        let value = &bytes[secret.clone()];
+        if let Some(min) = rule.entropy {
+            let got = filters::shannon_entropy(value);
+            if got < min {
+                return Verdict::LowEntropy { got, min };
+            }
+        }
+        if let Some(validator) = rule.validator
+            && !validator.check(value)
+        {
+            return Verdict::ValidatorFailed(validator.name());
+        }
+        if let Some(reason) = filters::placeholder_reason(value) {
+            return Verdict::Placeholder(reason);
+        }
+        let text = String::from_utf8_lossy(value);
+        if let Some(reason) = rule
+            .allow
+            .allows_secret(&text)
+            .or_else(|| self.pack.allow.allows_secret(&text))
+        {
+            return Verdict::Allowed(reason);
+        }
+        if self.options.inline_allow && line_has_inline_allow(bytes, secret) {
+            return Verdict::InlineAllow;
+        }
+        Verdict::Reported
+    }
+}
+
+fn record(
+    trace: &mut Option<&mut Vec<Trace>>,
+    rule: usize,
+    secret: Option<Range<usize>>,
+    verdict: Verdict,
+) {
+    if let Some(t) = trace.as_deref_mut() {
+        t.push(Trace {
+            rule,
+            secret,
+            verdict,
+        });
+    }
+}
+
+/// Whether any line the secret touches carries the inline allow marker.
+fn line_has_inline_allow(bytes: &[u8], secret: Range<usize>) -> bool {
+    let start = memchr::memrchr(b'\n', &bytes[..secret.start]).map_or(0, |i| i + 1);
+    let end = memchr::memchr(b'\n', &bytes[secret.end..]).map_or(bytes.len(), |i| secret.end + i);
+    memchr::memmem::find(&bytes[start..end], INLINE_ALLOW).is_some()
+}
+
+/// Keeps one match per secret: where spans overlap, a specific rule beats a generic one, then the
+/// longer secret wins, then the rule listed first.
+fn resolve_overlaps(
+    rules: &[Rule],
+    mut matches: Vec<Match>,
+    mut trace: Option<&mut Vec<Trace>>,
+) -> Vec<Match> {
+    let rank = |m: &Match| {
+        (
+            rules[m.rule].is_generic(),
+            usize::MAX - m.secret.len(),
+            m.rule,
+        )
+    };
+    matches.sort_by_key(rank);
+    let mut kept: Vec<Match> = Vec::with_capacity(matches.len());
+    for m in matches {
+        let winner = kept
+            .iter()
+            .find(|k| k.secret.start < m.secret.end && m.secret.start < k.secret.end)
+            .map(|k| k.rule);
+        match winner {
+            Some(w) if w == m.rule => {}
+            Some(w) => record(
+                &mut trace,
+                m.rule,
+                Some(m.secret.clone()),
+                Verdict::Overlapped(w),
+            ),
+            None => kept.push(m),
+        }
+    }
+    kept.sort_by_key(|m| (m.secret.start, m.rule));
+    kept
+}

@@ -1,0 +1,71 @@
+//! Confirm windows: the bytes around a keyword hit where a rule's regex is run.
+//!
+//! A window is the hit's line, capped so that a 200 MB minified line does not make one hit cost a
+//! full-line regex scan; multiline rules (key blocks) look further ahead.
+
+use std::ops::Range;
+
+/// How far before a hit a window may start.
+const BACK: usize = 512;
+/// How far after a hit a single-line window may end.
+const FORWARD: usize = 4096;
+/// How far after a hit a multiline window may end (a PGP key block is a few KiB).
+const FORWARD_MULTILINE: usize = 32 * 1024;
+
+/// The window around `hit` for a rule that is (or is not) multiline.
+pub fn around(haystack: &[u8], hit: Range<usize>, multiline: bool) -> Range<usize> {
+    let floor = hit.start.saturating_sub(BACK);
+    let start =
+        memchr::memrchr(b'\n', &haystack[floor..hit.start]).map_or(floor, |i| floor + i + 1);
+    let reach = if multiline {
+        FORWARD_MULTILINE
+    } else {
+        FORWARD
+    };
+    let ceiling = (hit.end + reach).min(haystack.len());
+    let end = if multiline {
+        ceiling
+    } else {
+        memchr::memchr(b'\n', &haystack[hit.end..ceiling]).map_or(ceiling, |i| hit.end + i)
+    };
+    start..end
+}
+
+/// Sorts and merges overlapping or touching windows in place.
+pub fn merge(windows: &mut Vec<Range<usize>>) {
+    windows.sort_unstable_by_key(|w| w.start);
+    let mut merged: Vec<Range<usize>> = Vec::with_capacity(windows.len());
+    for w in windows.drain(..) {
+        match merged.last_mut() {
+            Some(last) if w.start <= last.end => last.end = last.end.max(w.end),
+            _ => merged.push(w),
+        }
+    }
+    *windows = merged;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn single_line_window_is_the_line() {
+        let text = b"one\ntwo key=abc\nthree";
+        let w = around(text, 8..11, false);
+        assert_eq!(&text[w], b"two key=abc");
+    }
+
+    #[test]
+    fn multiline_window_reaches_past_the_line() {
+        let text = b"x\n-----BEGIN\nbody\n-----END\n";
+        let w = around(text, 2..12, true);
+        assert_eq!(&text[w], b"-----BEGIN\nbody\n-----END\n");
+    }
+
+    #[test]
+    fn merge_joins_overlaps() {
+        let mut ws = vec![5..9, 0..3, 2..4, 9..12];
+        merge(&mut ws);
+        assert_eq!(ws, vec![0..4, 5..12]);
+    }
+}

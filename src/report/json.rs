@@ -1,0 +1,73 @@
+//! JSON and JSON Lines reports.
+//!
+//! # Wire format
+//! `--format json` writes one object:
+//! ```json
+//! {"findings": [{"rule_id": "github-pat-classic", "description": "...", "severity": "critical",
+//!   "file": "src/app.py", "line": 3, "column": 9, "end_line": 3, "end_column": 49,
+//!   "secret": "ghp_****", "fingerprint": "github-pat-classic:1f2e...", "commit": null,
+//!   "tags": ["vcs", "github"]}],
+//!  "summary": {"files": 12, "bytes": 3456, "duration": 0.012, "skipped": {"binary": 1},
+//!   "notes": [], "findings": 1, "by_severity": {"critical": 1}}}
+//! ```
+//! `commit`, for git scans, is `{"id", "author", "email", "date", "message"}`. `--format jsonl`
+//! writes each finding object on its own line and no summary.
+
+use std::io::{self, Write};
+
+use serde_json::{Value, json};
+
+use super::{Report, ReportOptions, shown_secret};
+use crate::finding::Finding;
+use crate::rules::Severity;
+
+/// One finding as a JSON value, with the secret shown per the options.
+pub fn finding_value(finding: &Finding, options: ReportOptions) -> Value {
+    let mut value = serde_json::to_value(finding).unwrap_or(Value::Null);
+    value["secret"] = Value::String(shown_secret(finding, options));
+    value
+}
+
+/// The summary object, with finding counts by severity.
+pub fn summary_value(report: &Report<'_>) -> Value {
+    let mut summary = serde_json::to_value(report.summary).unwrap_or(Value::Null);
+    let mut by_severity = serde_json::Map::new();
+    for severity in Severity::ALL {
+        let n = report
+            .findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count();
+        if n > 0 {
+            by_severity.insert(severity.as_str().into(), json!(n));
+        }
+    }
+    summary["findings"] = json!(report.findings.len());
+    summary["by_severity"] = Value::Object(by_severity);
+    summary
+}
+
+/// Writes `--format json`.
+pub fn write(report: &Report<'_>, options: ReportOptions, out: &mut dyn Write) -> io::Result<()> {
+    let findings: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|f| finding_value(f, options))
+        .collect();
+    let doc = json!({ "findings": findings, "summary": summary_value(report) });
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)
+}
+
+/// Writes `--format jsonl`.
+pub fn write_lines(
+    report: &Report<'_>,
+    options: ReportOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    for finding in report.findings {
+        serde_json::to_writer(&mut *out, &finding_value(finding, options))?;
+        writeln!(out)?;
+    }
+    Ok(())
+}

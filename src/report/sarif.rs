@@ -1,0 +1,133 @@
+//! SARIF 2.1.0 report for GitHub code scanning and other SARIF consumers.
+//!
+//! # Wire format
+//! One run; `tool.driver.rules` lists every rule that fired (id, name, short and full
+//! description, help text with the remediation, default level from severity, tags and a
+//! `security-severity`). Each result has `ruleId`, `ruleIndex`, `level`, a message with the masked
+//! secret, one physical location (`uri` relative to the scan root, region with start/end line
+//! and column), `partialFingerprints["leakgate/v1"]` (the finding fingerprint) and, for git
+//! scans, `properties.commit` (id, author, email, date, message).
+
+use std::io::{self, Write};
+
+use serde_json::{Value, json};
+
+use super::{Report, ReportOptions, shown_secret};
+use crate::rules::{Rule, Severity};
+
+/// SARIF level for a severity.
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low => "note",
+    }
+}
+
+/// GitHub's `security-severity` score (0.0-10.0) for a severity.
+fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "2.0",
+    }
+}
+
+fn rule_descriptor(rule: &Rule) -> Value {
+    let help = if rule.remediation.is_empty() {
+        rule.description.clone()
+    } else {
+        format!("{} {}", rule.description, rule.remediation)
+    };
+    json!({
+        "id": rule.id,
+        "name": rule.id,
+        "shortDescription": { "text": rule.description },
+        "fullDescription": { "text": rule.description },
+        "help": { "text": help, "markdown": help },
+        "defaultConfiguration": { "level": level(rule.severity) },
+        "properties": {
+            "tags": rule.tags,
+            "security-severity": security_severity(rule.severity),
+            "precision": if rule.is_generic() { "medium" } else { "high" },
+        },
+    })
+}
+
+/// Writes `--format sarif`.
+pub fn write(report: &Report<'_>, options: ReportOptions, out: &mut dyn Write) -> io::Result<()> {
+    let mut fired: Vec<&str> = report.findings.iter().map(|f| f.rule_id.as_str()).collect();
+    fired.sort_unstable();
+    fired.dedup();
+    let descriptors: Vec<Value> = fired
+        .iter()
+        .filter_map(|id| report.rules.iter().find(|r| r.id == *id))
+        .map(rule_descriptor)
+        .collect();
+    let results: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let mut result = json!({
+                "ruleId": f.rule_id,
+                "ruleIndex": fired.iter().position(|id| *id == f.rule_id).unwrap_or(0),
+                "level": level(f.severity),
+                "message": { "text": format!("{}: {} ({})", f.rule_id, f.description, shown_secret(f, options)) },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": uri(&f.file) },
+                        "region": {
+                            "startLine": f.line,
+                            "startColumn": f.column,
+                            "endLine": f.end_line,
+                            "endColumn": f.end_column,
+                        },
+                    },
+                }],
+                "partialFingerprints": { "leakgate/v1": f.fingerprint },
+            });
+            if let Some(commit) = &f.commit {
+                result["properties"] = json!({ "commit": commit });
+            }
+            result
+        })
+        .collect();
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "leakgate",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://github.com/leakgate/leakgate",
+                "rules": descriptors,
+            }},
+            "results": results,
+            "columnKind": "unicodeCodePoints",
+        }],
+    });
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)
+}
+
+/// A relative URI reference for a path: percent-encodes what a URI cannot hold.
+fn uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn uri_encodes_spaces_and_percent() {
+        assert_eq!(super::uri("a b/c%.txt"), "a%20b/c%25.txt");
+    }
+}

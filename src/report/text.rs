@@ -1,0 +1,125 @@
+//! The human report: findings grouped by file, then one summary line.
+
+use std::io::{self, Write};
+
+use colored::{ColoredString, Colorize as _};
+
+use super::{Report, ReportOptions, shown_secret};
+use crate::finding::Finding;
+use crate::rules::Severity;
+
+/// Writes `--format text`.
+pub fn write(report: &Report<'_>, options: ReportOptions, out: &mut dyn Write) -> io::Result<()> {
+    let mut current_file: Option<&str> = None;
+    for f in report.findings {
+        if current_file != Some(f.file.as_str()) {
+            if current_file.is_some() {
+                writeln!(out)?;
+            }
+            writeln!(out, "{}", paint(options, f.file.bold()))?;
+            current_file = Some(&f.file);
+        }
+        write_finding(f, options, out)?;
+    }
+    if !report.findings.is_empty() {
+        writeln!(out)?;
+    }
+    if options.quiet {
+        return Ok(());
+    }
+    for note in &report.summary.notes {
+        writeln!(out, "note: {note}")?;
+    }
+    writeln!(out, "{}", summary_line(report))
+}
+
+fn write_finding(f: &Finding, options: ReportOptions, out: &mut dyn Write) -> io::Result<()> {
+    let severity = format!("{:<8}", f.severity.as_str());
+    writeln!(
+        out,
+        "  {}:{}  {}  {}  {}",
+        f.line,
+        f.column,
+        paint(options, severity_color(f.severity, &severity)),
+        paint(options, f.rule_id.cyan()),
+        shown_secret(f, options),
+    )?;
+    if let Some(c) = &f.commit {
+        let short = &c.id[..c.id.len().min(10)];
+        writeln!(
+            out,
+            "      commit {short} by {} <{}> on {}: {}",
+            c.author, c.email, c.date, c.message
+        )?;
+    }
+    writeln!(out, "      fingerprint {}", f.fingerprint)
+}
+
+/// `3 findings (1 critical, 2 high) in 120 files (1.2 MB) in 0.05 s; skipped 2 (2 binary)`.
+pub fn summary_line(report: &Report<'_>) -> String {
+    let s = report.summary;
+    let n = report.findings.len();
+    let mut line = format!("{n} finding{}", if n == 1 { "" } else { "s" });
+    let by: Vec<String> = Severity::ALL
+        .iter()
+        .filter_map(|&sev| {
+            let c = report.findings.iter().filter(|f| f.severity == sev).count();
+            (c > 0).then(|| format!("{c} {sev}"))
+        })
+        .collect();
+    if !by.is_empty() {
+        line.push_str(&format!(" ({})", by.join(", ")));
+    }
+    line.push_str(&format!(
+        " in {} file{} ({}) in {:.2} s",
+        s.files,
+        if s.files == 1 { "" } else { "s" },
+        human_bytes(s.bytes),
+        s.duration.as_secs_f64()
+    ));
+    if s.skipped_total() > 0 {
+        let parts: Vec<String> = s
+            .skipped
+            .iter()
+            .map(|(r, c)| format!("{c} {}", r.as_str()))
+            .collect();
+        line.push_str(&format!(
+            "; skipped {} ({})",
+            s.skipped_total(),
+            parts.join(", ")
+        ));
+    }
+    line
+}
+
+/// Bytes as B, KB, MB or GB (decimal).
+pub fn human_bytes(bytes: u64) -> String {
+    let b = bytes as f64;
+    if b >= 1e9 {
+        format!("{:.2} GB", b / 1e9)
+    } else if b >= 1e6 {
+        format!("{:.1} MB", b / 1e6)
+    } else if b >= 1e3 {
+        format!("{:.1} KB", b / 1e3)
+    } else {
+        format!("{bytes} B")
+    }
+}
+
+fn severity_color(severity: Severity, text: &str) -> ColoredString {
+    match severity {
+        Severity::Critical => text.red().bold(),
+        Severity::High => text.red(),
+        Severity::Medium => text.yellow(),
+        Severity::Low => text.normal(),
+    }
+}
+
+/// Applies color only when the options allow it.
+fn paint(options: ReportOptions, text: ColoredString) -> String {
+    if options.color {
+        text.to_string()
+    } else {
+        text.clear().to_string()
+    }
+}

@@ -1,0 +1,67 @@
+//! Allowlists: paths, secret regexes and stopwords that drop a finding.
+//!
+//! Used both per rule and globally; the engine asks one question, [`Allowlist::allows`].
+
+use regex::Regex;
+
+/// A compiled allowlist.
+#[derive(Debug, Default)]
+pub struct Allowlist {
+    /// Regexes over the `/`-separated relative path.
+    pub paths: Vec<Regex>,
+    /// Regexes over the secret.
+    pub regexes: Vec<Regex>,
+    /// Lowercase substrings of the secret.
+    pub stopwords: Vec<String>,
+}
+
+/// Why an allowlist dropped a finding; shown by `--explain` and `rules test`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AllowReason {
+    /// The path matched this pattern.
+    Path(String),
+    /// The secret matched this pattern.
+    Regex(String),
+    /// The secret contains this stopword.
+    Stopword(String),
+}
+
+impl std::fmt::Display for AllowReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AllowReason::Path(p) => write!(f, "path allowlisted by '{p}'"),
+            AllowReason::Regex(r) => write!(f, "secret allowlisted by regex '{r}'"),
+            AllowReason::Stopword(s) => write!(f, "secret contains stopword '{s}'"),
+        }
+    }
+}
+
+impl Allowlist {
+    /// Whether the path is allowlisted; `None` means it is not.
+    pub fn allows_path(&self, path: Option<&str>) -> Option<AllowReason> {
+        let path = path?;
+        self.paths
+            .iter()
+            .find(|re| re.is_match(path))
+            .map(|re| AllowReason::Path(re.as_str().to_owned()))
+    }
+
+    /// Whether the secret is allowlisted; `None` means it is not.
+    pub fn allows_secret(&self, secret: &str) -> Option<AllowReason> {
+        if let Some(re) = self.regexes.iter().find(|re| re.is_match(secret)) {
+            return Some(AllowReason::Regex(re.as_str().to_owned()));
+        }
+        let lower = secret.to_ascii_lowercase();
+        self.stopwords
+            .iter()
+            .find(|w| lower.contains(w.as_str()))
+            .map(|w| AllowReason::Stopword(w.clone()))
+    }
+
+    /// Adds another allowlist's entries to this one.
+    pub fn extend(&mut self, other: Allowlist) {
+        self.paths.extend(other.paths);
+        self.regexes.extend(other.regexes);
+        self.stopwords.extend(other.stopwords);
+    }
+}

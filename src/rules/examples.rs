@@ -1,0 +1,237 @@
+//! Rule examples: placeholder expansion and the runner behind `leakgate rules test`.
+//!
+//! Examples hold generator placeholders such as `{{alnum:36}}` so a rule file carries realistic
+//! positives without a literal token in the repository. Expansion is deterministic (seeded by rule
+//! id and example index) and a rule's checksum validator completes the value.
+
+use crate::engine::{Engine, Trace, Verdict};
+
+/// A deterministic splitmix64 generator; no dependency, reproducible failures.
+struct Rng(u64);
+
+impl Rng {
+    fn seeded(rule_id: &str, index: usize) -> Rng {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in rule_id.bytes().chain(index.to_le_bytes()) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        Rng(hash)
+    }
+
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn pick(&mut self, alphabet: &[u8]) -> char {
+        char::from(alphabet[(self.next() % alphabet.len() as u64) as usize])
+    }
+}
+
+/// The alphabet of a placeholder class, if the class is known.
+fn alphabet(class: &str) -> Option<&'static [u8]> {
+    Some(match class {
+        "alnum" => b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+        "hex" => b"0123456789abcdef",
+        "HEX" => b"0123456789ABCDEF",
+        "lower" => b"abcdefghijklmnopqrstuvwxyz",
+        "upper" => b"ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+        "digits" => b"0123456789",
+        "alnumlower" => b"abcdefghijklmnopqrstuvwxyz0123456789",
+        "alnumupper" => b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+        "base32" => b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567",
+        "base64" => b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+        "base64url" => b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+        "password" => b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789!#%&*+-=?_",
+        _ => return None,
+    })
+}
+
+/// The placeholder classes an example may use.
+pub const PLACEHOLDER_CLASSES: &str = "alnum, hex, HEX, lower, upper, digits, alnumlower, alnumupper, base32, base64, base64url, password";
+
+/// Expands every `{{class:N}}` in `template`; unknown placeholders are left as written.
+pub fn expand(template: &str, rule_id: &str, index: usize) -> String {
+    let mut rng = Rng::seeded(rule_id, index);
+    let mut out = String::with_capacity(template.len() + 64);
+    let mut rest = template;
+    while let Some(open) = rest.find("{{") {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 2..];
+        let Some(close) = after.find("}}") else {
+            out.push_str(&rest[open..]);
+            return out;
+        };
+        let inner = &after[..close];
+        match inner
+            .split_once(':')
+            .and_then(|(c, n)| Some((alphabet(c)?, n.parse::<usize>().ok()?)))
+        {
+            Some((letters, count)) => (0..count).for_each(|_| out.push(rng.pick(letters))),
+            None => out.push_str(&rest[open..open + 2 + close + 2]),
+        }
+        rest = &after[close + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Expands an example of `rule` and lets the rule's validator complete the secret.
+pub fn materialize(engine: &Engine, rule_index: usize, template: &str, index: usize) -> String {
+    let rule = &engine.rules()[rule_index];
+    let mut text = expand(template, &rule.id, index).into_bytes();
+    if let (Some(validator), Some(regex)) = (rule.validator, rule.regex()) {
+        let group = rule.secret_group.unwrap_or(1);
+        let span = regex
+            .captures(&text)
+            .and_then(|c| c.get(group))
+            .map(|m| m.range());
+        if let Some(span) = span {
+            validator.complete(&mut text[span]);
+        }
+    }
+    String::from_utf8_lossy(&text).into_owned()
+}
+
+/// One example that did not behave.
+#[derive(Debug, Clone)]
+pub struct ExampleFailure {
+    /// The rule.
+    pub rule_id: String,
+    /// Positive or negative example.
+    pub positive: bool,
+    /// Index in the rule's list.
+    pub index: usize,
+    /// The expanded input (a generated, not a real, secret).
+    pub input: String,
+    /// Which stage rejected it, or what else matched.
+    pub reason: String,
+}
+
+/// Runs the examples of the rules at `rule_indices` through the whole engine.
+pub fn run(engine: &Engine, rule_indices: &[usize]) -> Vec<ExampleFailure> {
+    let mut failures = Vec::new();
+    for &r in rule_indices {
+        let rule = &engine.rules()[r];
+        if rule.examples.is_empty() {
+            failures.push(failure(
+                rule.id.clone(),
+                true,
+                0,
+                String::new(),
+                "the rule has no examples".into(),
+            ));
+        }
+        for (i, template) in rule.examples.iter().enumerate() {
+            let input = materialize(engine, r, template, i);
+            if let Some(reason) = check_positive(engine, r, &input) {
+                failures.push(failure(rule.id.clone(), true, i, input, reason));
+            }
+        }
+        for (i, template) in rule.negative_examples.iter().enumerate() {
+            let input = materialize(engine, r, template, i + 1000);
+            let matches = engine.scan(input.as_bytes(), None);
+            if matches.iter().any(|m| m.rule == r) {
+                failures.push(failure(
+                    rule.id.clone(),
+                    false,
+                    i,
+                    input,
+                    "matched, but it is a negative example".into(),
+                ));
+            }
+        }
+    }
+    failures
+}
+
+fn failure(
+    rule_id: String,
+    positive: bool,
+    index: usize,
+    input: String,
+    reason: String,
+) -> ExampleFailure {
+    ExampleFailure {
+        rule_id,
+        positive,
+        index,
+        input,
+        reason,
+    }
+}
+
+/// `None` when the input gives exactly one finding, of rule `r`; else why not.
+fn check_positive(engine: &Engine, r: usize, input: &str) -> Option<String> {
+    let mut trace = Vec::new();
+    let matches = engine.scan_traced(input.as_bytes(), None, &mut trace);
+    let others: Vec<&str> = matches
+        .iter()
+        .filter(|m| m.rule != r)
+        .map(|m| engine.rules()[m.rule].id.as_str())
+        .collect();
+    let own = matches.iter().filter(|m| m.rule == r).count();
+    match (own, others.is_empty()) {
+        (1, true) => None,
+        (0, _) if !others.is_empty() => Some(format!("matched {} instead", others.join(", "))),
+        (0, _) => Some(rejection_stage(engine, r, &trace)),
+        (n, true) => Some(format!("gave {n} findings of this rule, expected 1")),
+        (_, false) => Some(format!("also matched {}", others.join(", "))),
+    }
+}
+
+/// Describes the last stage that rejected rule `r` in `trace`.
+pub fn rejection_stage(engine: &Engine, r: usize, trace: &[Trace]) -> String {
+    let Some(last) = trace
+        .iter()
+        .rev()
+        .find(|t| t.rule == r || t.rule == usize::MAX)
+    else {
+        return "no keyword hit".into();
+    };
+    describe(engine, &last.verdict)
+}
+
+/// A human description of a verdict.
+pub fn describe(engine: &Engine, verdict: &Verdict) -> String {
+    match verdict {
+        Verdict::NoRegexMatch => "regex did not match".into(),
+        Verdict::LowEntropy { got, min } => format!("entropy {got:.2} < {min:.2}"),
+        Verdict::ValidatorFailed(name) => format!("validator {name} failed"),
+        Verdict::Placeholder(why) => format!("placeholder filter: {why}"),
+        Verdict::Allowed(reason) => format!("allowlist: {reason}"),
+        Verdict::InlineAllow => "inline leakgate:allow".into(),
+        Verdict::Overlapped(w) => format!("overlapped by {}", engine.rules()[*w].id),
+        Verdict::Reported => "reported".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expansion_is_deterministic_and_sized() {
+        let a = expand("k={{hex:40}} d={{digits:5}}", "some-rule", 0);
+        assert_eq!(a, expand("k={{hex:40}} d={{digits:5}}", "some-rule", 0));
+        assert_ne!(a, expand("k={{hex:40}} d={{digits:5}}", "some-rule", 1));
+        let hex = &a[2..42];
+        assert!(
+            hex.bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        );
+        assert_eq!(a.len(), "k=".len() + 40 + " d=".len() + 5);
+    }
+
+    #[test]
+    fn unknown_placeholders_stay() {
+        assert_eq!(
+            expand("{{ .Values.x }} {{nope:3}}", "r", 0),
+            "{{ .Values.x }} {{nope:3}}"
+        );
+    }
+}

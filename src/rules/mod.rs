@@ -1,0 +1,271 @@
+//! Rule packs: load TOML (built-in or a user's), validate every rule, hand the engine a
+//! [`RulePack`]. Validation errors carry `file:line:col`.
+//!
+//! The built-in pack is trusted at run time (its validation runs in `cargo test` and
+//! `leakgate rules test`), so a small push does not pay for checking 150 regexes.
+
+pub mod allow;
+pub mod builtin;
+pub mod examples;
+pub mod literals;
+pub mod rule;
+pub mod spec;
+pub mod validators;
+
+use std::collections::HashSet;
+
+pub use allow::{AllowReason, Allowlist};
+pub use rule::{Rule, RuleParts, Severity};
+use spec::{AllowSpec, PackFileSpec, RuleSpec};
+use validators::Validator;
+
+use crate::config::span::Location;
+use crate::error::RuleError;
+
+/// A set of rules and the global allowlist that applies to all of them.
+#[derive(Debug, Default)]
+pub struct RulePack {
+    /// The rules, in load order.
+    pub rules: Vec<Rule>,
+    /// Global allowlist.
+    pub allow: Allowlist,
+}
+
+/// How thoroughly to check rules while loading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strictness {
+    /// Parse the shape only (the built-in pack at run time).
+    Trusted,
+    /// Compile regexes and check groups, keywords, ids (user files, `rules test`).
+    Strict,
+}
+
+/// Longest allowed rule id.
+const MAX_ID_LEN: usize = 64;
+
+impl RulePack {
+    /// The embedded built-in pack.
+    pub fn builtin(strictness: Strictness) -> Result<RulePack, RuleError> {
+        let mut pack = RulePack::default();
+        for (name, source) in builtin::BUILTIN_FILES {
+            let spec = parse_file(name, source)?;
+            pack.add_file(name, source, spec, strictness)?;
+        }
+        Ok(pack)
+    }
+
+    /// Adds the rules and allowlist of one parsed file, rejecting duplicate ids.
+    pub fn add_file(
+        &mut self,
+        name: &str,
+        source: &str,
+        spec: PackFileSpec,
+        strictness: Strictness,
+    ) -> Result<(), RuleError> {
+        let mut ids: HashSet<String> = self.rules.iter().map(|r| r.id.clone()).collect();
+        for rule_spec in spec.rules {
+            let id_span = rule_spec.id.span();
+            if !ids.insert(rule_spec.id.get_ref().clone()) {
+                return Err(RuleError::at(
+                    name,
+                    source,
+                    id_span.start,
+                    format!(
+                        "duplicate rule id '{}'; ids must be unique (use `disable` to replace a built-in rule)",
+                        rule_spec.id.get_ref()
+                    ),
+                ));
+            }
+            self.rules
+                .push(build_rule(name, source, rule_spec, strictness)?);
+        }
+        if let Some(allow) = spec.allow {
+            self.allow.extend(build_allow(name, source, allow)?);
+        }
+        Ok(())
+    }
+
+    /// The rule with this id.
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+}
+
+/// Parses one TOML file into its spec; a syntax or shape error names the position.
+pub fn parse_file(name: &str, source: &str) -> Result<PackFileSpec, RuleError> {
+    toml::from_str(source).map_err(|e| {
+        let offset = e.span().map_or(0, |s| s.start);
+        RuleError::at(name, source, offset, e.message().trim().to_owned())
+    })
+}
+
+fn build_rule(
+    name: &str,
+    source: &str,
+    spec: RuleSpec,
+    strictness: Strictness,
+) -> Result<Rule, RuleError> {
+    let err = |offset: usize, msg: String| RuleError::at(name, source, offset, msg);
+    let id = spec.id.get_ref().clone();
+    let severity = Severity::parse(spec.severity.get_ref()).ok_or_else(|| {
+        err(
+            spec.severity.span().start,
+            format!(
+                "rule '{id}': unknown severity '{}' (critical, high, medium or low)",
+                spec.severity.get_ref()
+            ),
+        )
+    })?;
+    let validator = match &spec.validator {
+        None => None,
+        Some(v) => Some(Validator::parse(v.get_ref()).ok_or_else(|| {
+            err(
+                v.span().start,
+                format!(
+                    "rule '{id}': unknown validator '{}' (one of: {})",
+                    v.get_ref(),
+                    Validator::NAMES.join(", ")
+                ),
+            )
+        })?),
+    };
+    let keywords: Vec<String> = spec
+        .keywords
+        .get_ref()
+        .iter()
+        .map(|k| k.to_ascii_lowercase())
+        .collect();
+    if keywords.is_empty() || keywords.iter().any(String::is_empty) {
+        return Err(err(
+            spec.keywords.span().start,
+            format!(
+                "rule '{id}': `keywords` must list at least one non-empty literal for the prefilter"
+            ),
+        ));
+    }
+    if strictness == Strictness::Strict {
+        check_strict(&spec, &keywords, &err)?;
+    }
+    let allow = match spec.allow {
+        Some(a) => build_allow(name, source, a)?,
+        None => Allowlist::default(),
+    };
+    Ok(Rule::new(RuleParts {
+        id,
+        description: spec.description,
+        severity,
+        keywords,
+        regex_source: spec.regex.get_ref().clone(),
+        secret_group: spec.secret_group.map(|g| g.into_inner()),
+        entropy: spec.entropy,
+        validator,
+        multiline: spec.multiline,
+        tags: spec.tags,
+        remediation: spec.remediation.unwrap_or_default(),
+        examples: spec.examples,
+        negative_examples: spec.negative_examples,
+        allow,
+        origin: Location::at(name, source, spec.id.span().start),
+    }))
+}
+
+/// The checks that cost a regex compile: id shape, regex, groups, keywords, examples present.
+fn check_strict(
+    spec: &RuleSpec,
+    keywords: &[String],
+    err: &impl Fn(usize, String) -> RuleError,
+) -> Result<(), RuleError> {
+    let id = spec.id.get_ref();
+    let id_ok = !id.is_empty()
+        && id.len() <= MAX_ID_LEN
+        && id.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        });
+    if !id_ok {
+        return Err(err(
+            spec.id.span().start,
+            format!(
+                "rule id '{id}' must be kebab-case ([a-z0-9] words joined by '-'), at most {MAX_ID_LEN} characters"
+            ),
+        ));
+    }
+    let regex_at = spec.regex.span().start;
+    let regex = rule::compile_regex(spec.regex.get_ref()).map_err(|e| {
+        let detail = e
+            .to_string()
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
+        err(regex_at, format!("rule '{id}': invalid regex: {detail}"))
+    })?;
+    let groups = regex.captures_len() - 1;
+    if groups == 0 {
+        return Err(err(
+            regex_at,
+            format!("rule '{id}': the regex has no capture group; capture the secret"),
+        ));
+    }
+    if let Some(g) = &spec.secret_group
+        && *g.get_ref() > groups
+    {
+        return Err(err(
+            g.span().start,
+            format!(
+                "rule '{id}': secret_group {} is out of range (the regex has {groups} groups)",
+                g.get_ref()
+            ),
+        ));
+    }
+    if let Some(k) = keywords
+        .iter()
+        .find(|k| !literals::regex_can_contain(spec.regex.get_ref(), k))
+    {
+        return Err(err(
+            spec.keywords.span().start,
+            format!(
+                "rule '{id}': keyword '{k}' can never occur in a match of the regex, so the rule could fire only by accident"
+            ),
+        ));
+    }
+    if spec.examples.is_empty() {
+        return Err(err(
+            spec.id.span().start,
+            format!("rule '{id}': add at least one entry to `examples`"),
+        ));
+    }
+    Ok(())
+}
+
+fn build_allow(name: &str, source: &str, spec: AllowSpec) -> Result<Allowlist, RuleError> {
+    let compile = |pattern: &toml::Spanned<String>| {
+        regex::Regex::new(pattern.get_ref()).map_err(|e| {
+            let detail = e
+                .to_string()
+                .lines()
+                .last()
+                .unwrap_or_default()
+                .trim()
+                .to_owned();
+            RuleError::at(
+                name,
+                source,
+                pattern.span().start,
+                format!("invalid allowlist regex: {detail}"),
+            )
+        })
+    };
+    Ok(Allowlist {
+        paths: spec.paths.iter().map(compile).collect::<Result<_, _>>()?,
+        regexes: spec.regexes.iter().map(compile).collect::<Result<_, _>>()?,
+        stopwords: spec
+            .stopwords
+            .iter()
+            .map(|s| s.to_ascii_lowercase())
+            .collect(),
+    })
+}

@@ -1,0 +1,183 @@
+//! A validated rule, ready for the engine: severity parsed, regex compiled on first use.
+//!
+//! Compiling every regex at start-up would cost more than a whole small push scan, so each rule
+//! compiles its regex the first time one of its keywords is hit (`OnceLock`).
+
+use std::fmt;
+use std::sync::OnceLock;
+
+use regex::bytes::{Regex, RegexBuilder};
+use serde::Serialize;
+
+use super::allow::Allowlist;
+use super::validators::Validator;
+use crate::config::span::Location;
+
+/// The upper bound on a compiled regex, so a pathological rule fails with a message, not OOM.
+pub const REGEX_SIZE_LIMIT: usize = 8 * 1024 * 1024;
+
+/// How bad a finding is; ordered so that `Low < Critical`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Internal hosts, test keys: worth knowing, rarely an incident.
+    Low,
+    /// Credentials of limited scope.
+    Medium,
+    /// Credentials that grant access to data or services.
+    High,
+    /// Keys that grant broad access (cloud root keys, private keys, production tokens).
+    Critical,
+}
+
+impl Severity {
+    /// Parses the lowercase name used in rule files and on the command line.
+    pub fn parse(name: &str) -> Option<Severity> {
+        match name {
+            "low" => Some(Severity::Low),
+            "medium" => Some(Severity::Medium),
+            "high" => Some(Severity::High),
+            "critical" => Some(Severity::Critical),
+            _ => None,
+        }
+    }
+
+    /// The lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// Every severity, most severe first.
+    pub const ALL: [Severity; 4] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+    ];
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One detection rule in its validated form.
+#[derive(Debug)]
+pub struct Rule {
+    /// Unique id.
+    pub id: String,
+    /// What it is and what an attacker could do with it.
+    pub description: String,
+    /// Severity of a finding.
+    pub severity: Severity,
+    /// Lowercase prefilter keywords.
+    pub keywords: Vec<String>,
+    /// The regex source as written.
+    pub regex_source: String,
+    regex: OnceLock<Option<Regex>>,
+    /// The capture group that holds the secret (None: group 1 if any, else the whole match).
+    pub secret_group: Option<usize>,
+    /// Minimum Shannon entropy of the secret.
+    pub entropy: Option<f64>,
+    /// Offline structural check of the secret.
+    pub validator: Option<Validator>,
+    /// Whether the regex may span lines.
+    pub multiline: bool,
+    /// Tags; `generic` lowers the rule's precedence on overlaps.
+    pub tags: Vec<String>,
+    /// How to fix a finding.
+    pub remediation: String,
+    /// Positive examples (may hold placeholders).
+    pub examples: Vec<String>,
+    /// Negative examples.
+    pub negative_examples: Vec<String>,
+    /// Per-rule allowlist.
+    pub allow: Allowlist,
+    /// Where the rule was defined.
+    pub origin: Location,
+}
+
+/// The parts of a rule that `Rule::new` takes; avoids a constructor with a dozen arguments.
+pub struct RuleParts {
+    /// See [`Rule::id`].
+    pub id: String,
+    /// See [`Rule::description`].
+    pub description: String,
+    /// See [`Rule::severity`].
+    pub severity: Severity,
+    /// See [`Rule::keywords`].
+    pub keywords: Vec<String>,
+    /// See [`Rule::regex_source`].
+    pub regex_source: String,
+    /// See [`Rule::secret_group`].
+    pub secret_group: Option<usize>,
+    /// See [`Rule::entropy`].
+    pub entropy: Option<f64>,
+    /// See [`Rule::validator`].
+    pub validator: Option<Validator>,
+    /// See [`Rule::multiline`].
+    pub multiline: bool,
+    /// See [`Rule::tags`].
+    pub tags: Vec<String>,
+    /// See [`Rule::remediation`].
+    pub remediation: String,
+    /// See [`Rule::examples`].
+    pub examples: Vec<String>,
+    /// See [`Rule::negative_examples`].
+    pub negative_examples: Vec<String>,
+    /// See [`Rule::allow`].
+    pub allow: Allowlist,
+    /// See [`Rule::origin`].
+    pub origin: Location,
+}
+
+impl Rule {
+    /// Builds a rule; the regex is not compiled yet.
+    pub fn new(parts: RuleParts) -> Rule {
+        Rule {
+            id: parts.id,
+            description: parts.description,
+            severity: parts.severity,
+            keywords: parts.keywords,
+            regex_source: parts.regex_source,
+            regex: OnceLock::new(),
+            secret_group: parts.secret_group,
+            entropy: parts.entropy,
+            validator: parts.validator,
+            multiline: parts.multiline,
+            tags: parts.tags,
+            remediation: parts.remediation,
+            examples: parts.examples,
+            negative_examples: parts.negative_examples,
+            allow: parts.allow,
+            origin: parts.origin,
+        }
+    }
+
+    /// The compiled regex, compiled on first call. `None` only if the pack was not validated and
+    /// the regex is broken; such a rule then matches nothing.
+    pub fn regex(&self) -> Option<&Regex> {
+        self.regex
+            .get_or_init(|| compile_regex(&self.regex_source).ok())
+            .as_ref()
+    }
+
+    /// Whether this rule loses to a specific rule when both match the same secret.
+    pub fn is_generic(&self) -> bool {
+        self.tags.iter().any(|t| t == "generic")
+    }
+}
+
+/// Compiles a rule regex with leakgate's size limits.
+pub fn compile_regex(source: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(source)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(REGEX_SIZE_LIMIT)
+        .build()
+}

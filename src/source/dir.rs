@@ -1,0 +1,205 @@
+//! The directory source: walks trees in parallel (respecting ignore files unless told not to)
+//! and scans each regular file once, reading into a per-thread buffer.
+
+use std::fs::File;
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use ignore::{WalkBuilder, WalkState};
+
+use super::stats::{ScanStats, SkipReason};
+use super::{Chunk, is_binary, scan_chunk};
+use crate::engine::Engine;
+use crate::finding::{Finding, LineOrigin};
+
+/// How to walk.
+#[derive(Debug, Clone)]
+pub struct DirOptions {
+    /// Roots: directories or files.
+    pub paths: Vec<PathBuf>,
+    /// Worker threads.
+    pub threads: usize,
+    /// Honour `.gitignore`, `.ignore` and git excludes.
+    pub respect_ignore: bool,
+    /// Follow symbolic links.
+    pub follow_symlinks: bool,
+    /// Files larger than this are skipped and counted.
+    pub max_file_size: u64,
+}
+
+/// Scans the trees and returns the findings (unsorted) and notes about unreadable entries.
+pub fn scan(
+    engine: &Engine,
+    options: &DirOptions,
+    stats: &ScanStats,
+) -> (Vec<Finding>, Vec<String>) {
+    let findings = Mutex::new(Vec::new());
+    let notes = Mutex::new(Vec::new());
+    for root in &options.paths {
+        let walker = builder(root, options).build_parallel();
+        walker.run(|| {
+            let mut buffer = Vec::new();
+            let findings = &findings;
+            let notes = &notes;
+            Box::new(move |entry| {
+                let entry = match entry {
+                    Ok(entry) => entry,
+                    Err(err) => {
+                        stats.skipped(SkipReason::Unreadable);
+                        push_note(notes, err.to_string());
+                        return WalkState::Continue;
+                    }
+                };
+                let found = visit(engine, root, &entry, options, stats, &mut buffer, notes);
+                if !found.is_empty() {
+                    lock(findings).extend(found);
+                }
+                WalkState::Continue
+            })
+        });
+    }
+    (into_inner(findings), into_inner(notes))
+}
+
+fn builder(root: &Path, options: &DirOptions) -> WalkBuilder {
+    let mut builder = WalkBuilder::new(root);
+    builder
+        .threads(options.threads)
+        .hidden(false)
+        .follow_links(options.follow_symlinks)
+        .git_ignore(options.respect_ignore)
+        .git_exclude(options.respect_ignore)
+        .git_global(options.respect_ignore)
+        .ignore(options.respect_ignore)
+        .parents(options.respect_ignore)
+        .require_git(false)
+        .filter_entry(|e| e.file_name() != ".git");
+    builder
+}
+
+/// Scans one walked entry, if it is a file.
+fn visit(
+    engine: &Engine,
+    root: &Path,
+    entry: &ignore::DirEntry,
+    options: &DirOptions,
+    stats: &ScanStats,
+    buffer: &mut Vec<u8>,
+    notes: &Mutex<Vec<String>>,
+) -> Vec<Finding> {
+    let Some(file_type) = entry.file_type() else {
+        return Vec::new();
+    };
+    if file_type.is_symlink() {
+        stats.skipped(SkipReason::Symlink);
+        return Vec::new();
+    }
+    if !file_type.is_file() {
+        return Vec::new();
+    }
+    let display = display_path(root, entry.path());
+    if engine.path_allowed(Some(&display)) {
+        stats.skipped(SkipReason::Allowlisted);
+        return Vec::new();
+    }
+    if let Err(err) = read_into(entry.path(), options.max_file_size, buffer) {
+        match err {
+            ReadError::TooLarge => stats.skipped(SkipReason::TooLarge),
+            ReadError::Io(e) => {
+                stats.skipped(SkipReason::Unreadable);
+                push_note(notes, format!("{}: {e}", entry.path().display()));
+            }
+        }
+        return Vec::new();
+    }
+    if is_binary(buffer) {
+        stats.skipped(SkipReason::Binary);
+        return Vec::new();
+    }
+    stats.scanned(buffer.len() as u64);
+    let origin = LineOrigin::Identity;
+    scan_chunk(
+        engine,
+        &Chunk {
+            path: &display,
+            bytes: buffer,
+            origin: &origin,
+            commit: None,
+        },
+    )
+}
+
+enum ReadError {
+    TooLarge,
+    Io(std::io::Error),
+}
+
+/// Reads a file into the reused buffer, refusing files over `max` bytes (checked before and
+/// while reading, so a file that grows mid-scan cannot exceed the bound).
+fn read_into(path: &Path, max: u64, buffer: &mut Vec<u8>) -> Result<(), ReadError> {
+    buffer.clear();
+    let file = File::open(path).map_err(ReadError::Io)?;
+    let len = file.metadata().map_err(ReadError::Io)?.len();
+    if len > max {
+        return Err(ReadError::TooLarge);
+    }
+    buffer.reserve(len as usize);
+    file.take(max + 1)
+        .read_to_end(buffer)
+        .map_err(ReadError::Io)?;
+    if buffer.len() as u64 > max {
+        return Err(ReadError::TooLarge);
+    }
+    Ok(())
+}
+
+/// The path relative to the root it was found under, `/`-separated; a file root keeps its name.
+pub fn display_path(root: &Path, path: &Path) -> String {
+    let relative = match path.strip_prefix(root) {
+        Ok(rel) if !rel.as_os_str().is_empty() => rel,
+        _ => path.strip_prefix("./").unwrap_or(path),
+    };
+    let text = relative.to_string_lossy();
+    if std::path::MAIN_SEPARATOR == '/' {
+        text.into_owned()
+    } else {
+        text.replace(std::path::MAIN_SEPARATOR, "/")
+    }
+}
+
+const MAX_NOTES: usize = 20;
+
+fn push_note(notes: &Mutex<Vec<String>>, note: String) {
+    let mut notes = lock(notes);
+    if notes.len() < MAX_NOTES {
+        notes.push(note);
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn into_inner<T>(m: Mutex<T>) -> T {
+    m.into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_paths_are_relative_and_slashed() {
+        assert_eq!(
+            display_path(Path::new("/r"), Path::new("/r/a/b.txt")),
+            "a/b.txt"
+        );
+        assert_eq!(display_path(Path::new("."), Path::new("./x.env")), "x.env");
+        assert_eq!(
+            display_path(Path::new("f.txt"), Path::new("f.txt")),
+            "f.txt"
+        );
+    }
+}

@@ -1,0 +1,130 @@
+//! Counters every source fills while it scans, and the summary they become.
+//!
+//! Skips are counted by reason so that nothing is passed over silently.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use serde::Serialize;
+
+/// Why a file or blob was not scanned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    /// A NUL byte in the first 8 KiB.
+    Binary,
+    /// Larger than `--max-file-size`.
+    TooLarge,
+    /// Could not be read (permissions, vanished, I/O error).
+    Unreadable,
+    /// Excluded by a global path allowlist (lock files, vendored assets).
+    Allowlisted,
+    /// A symbolic link that was not followed.
+    Symlink,
+}
+
+impl SkipReason {
+    const ALL: [SkipReason; 5] = [
+        SkipReason::Binary,
+        SkipReason::TooLarge,
+        SkipReason::Unreadable,
+        SkipReason::Allowlisted,
+        SkipReason::Symlink,
+    ];
+
+    /// The name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipReason::Binary => "binary",
+            SkipReason::TooLarge => "too large",
+            SkipReason::Unreadable => "unreadable",
+            SkipReason::Allowlisted => "allowlisted path",
+            SkipReason::Symlink => "symlink",
+        }
+    }
+}
+
+/// Thread-safe counters.
+#[derive(Debug, Default)]
+pub struct ScanStats {
+    files: AtomicU64,
+    bytes: AtomicU64,
+    skipped: [AtomicU64; 5],
+}
+
+impl ScanStats {
+    /// Counts one scanned file or blob of `bytes` bytes.
+    pub fn scanned(&self, bytes: u64) {
+        self.files.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes, Ordering::Relaxed);
+    }
+
+    /// Counts one skip.
+    pub fn skipped(&self, reason: SkipReason) {
+        self.skipped[reason as usize].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Files scanned so far.
+    pub fn files(&self) -> u64 {
+        self.files.load(Ordering::Relaxed)
+    }
+
+    /// Bytes scanned so far.
+    pub fn bytes(&self) -> u64 {
+        self.bytes.load(Ordering::Relaxed)
+    }
+
+    /// Freezes the counters into a summary.
+    pub fn summary(&self, duration: Duration) -> Summary {
+        let skipped = SkipReason::ALL
+            .iter()
+            .map(|&r| (r, self.skipped[r as usize].load(Ordering::Relaxed)))
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        Summary {
+            files: self.files(),
+            bytes: self.bytes(),
+            duration,
+            skipped,
+            notes: Vec::new(),
+        }
+    }
+}
+
+/// What a scan covered.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    /// Files or blobs scanned.
+    pub files: u64,
+    /// Bytes scanned.
+    pub bytes: u64,
+    /// Wall time.
+    #[serde(serialize_with = "seconds")]
+    pub duration: Duration,
+    /// Skips by reason.
+    #[serde(serialize_with = "skip_map")]
+    pub skipped: BTreeMap<SkipReason, u64>,
+    /// Remarks the user should see (shallow clone, config changed in range...).
+    pub notes: Vec<String>,
+}
+
+fn seconds<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64((d.as_secs_f64() * 1000.0).round() / 1000.0)
+}
+
+fn skip_map<S: serde::Serializer>(m: &BTreeMap<SkipReason, u64>, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = s.serialize_map(Some(m.len()))?;
+    for (k, v) in m {
+        map.serialize_entry(&k, v)?;
+    }
+    map.end()
+}
+
+impl Summary {
+    /// Total skipped files.
+    pub fn skipped_total(&self) -> u64 {
+        self.skipped.values().sum()
+    }
+}

@@ -1,0 +1,149 @@
+//! Lasting suppression: the `.leakgateignore` file and baselines. Both match findings by
+//! fingerprint, so they survive secrets moving between lines, files and commits.
+//!
+//! Ignore file: one fingerprint a line, optionally followed by a path (exact, or a directory
+//! prefix ending in `/`) that scopes it; `#` starts a comment. Baseline: a JSON array sorted by
+//! fingerprint then file, without secrets, so it diffs well in review.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+
+use anyhow::Context as _;
+use serde::{Deserialize, Serialize};
+
+use crate::finding::Finding;
+
+/// The default ignore file name, looked for at the scan root.
+pub const IGNORE_FILE_NAME: &str = ".leakgateignore";
+
+/// Parsed ignore entries: fingerprint to optional path scopes (empty: everywhere).
+#[derive(Debug, Default)]
+pub struct IgnoreList {
+    entries: HashMap<String, Vec<String>>,
+}
+
+impl IgnoreList {
+    /// Parses ignore-file text; a malformed line names its number.
+    pub fn parse(name: &str, text: &str) -> anyhow::Result<IgnoreList> {
+        let mut entries: HashMap<String, Vec<String>> = HashMap::new();
+        for (index, raw) in text.lines().enumerate() {
+            let line = raw.split('#').next().unwrap_or_default().trim();
+            if line.is_empty() {
+                continue;
+            }
+            let mut parts = line.split_whitespace();
+            let fingerprint = parts.next().unwrap_or_default();
+            if !fingerprint.contains(':') {
+                anyhow::bail!(
+                    "{name}:{}: '{fingerprint}' is not a fingerprint (expected RULE-ID:HEX, as printed in reports)",
+                    index + 1
+                );
+            }
+            let scopes = entries.entry(fingerprint.to_owned()).or_default();
+            match parts.next() {
+                Some(path) => scopes.push(path.to_owned()),
+                None => scopes.clear(),
+            }
+            if scopes.is_empty() {
+                scopes.push(String::new());
+            }
+        }
+        Ok(IgnoreList { entries })
+    }
+
+    /// Reads an ignore file; a missing file is an empty list only when `required` is false.
+    pub fn read(path: &Path, required: bool) -> anyhow::Result<IgnoreList> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => IgnoreList::parse(&path.display().to_string(), &text),
+            Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
+                Ok(IgnoreList::default())
+            }
+            Err(e) => Err(e).with_context(|| format!("cannot read ignore file {}", path.display())),
+        }
+    }
+
+    /// Whether a finding is ignored.
+    pub fn ignores(&self, finding: &Finding) -> bool {
+        self.entries
+            .get(&finding.fingerprint)
+            .is_some_and(|scopes| {
+                scopes.iter().any(|scope| {
+                    scope.is_empty()
+                        || finding.file == *scope
+                        || (scope.ends_with('/') && finding.file.starts_with(scope.as_str()))
+                })
+            })
+    }
+}
+
+/// One baseline entry.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct BaselineEntry {
+    /// The finding's fingerprint.
+    pub fingerprint: String,
+    /// The rule.
+    pub rule_id: String,
+    /// Where it was seen.
+    pub file: String,
+    /// The introducing commit, for git scans.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+}
+
+/// A set of accepted findings.
+#[derive(Debug, Default)]
+pub struct Baseline {
+    fingerprints: BTreeSet<String>,
+}
+
+impl Baseline {
+    /// Reads a baseline file written by `--write-baseline`.
+    pub fn read(path: &Path) -> anyhow::Result<Baseline> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read baseline {}", path.display()))?;
+        let entries: Vec<BaselineEntry> = serde_json::from_str(&text).with_context(|| {
+            format!(
+                "{} is not a leakgate baseline (write one with --write-baseline)",
+                path.display()
+            )
+        })?;
+        Ok(Baseline {
+            fingerprints: entries.into_iter().map(|e| e.fingerprint).collect(),
+        })
+    }
+
+    /// Whether a finding is accepted by the baseline.
+    pub fn contains(&self, finding: &Finding) -> bool {
+        self.fingerprints.contains(&finding.fingerprint)
+    }
+
+    /// The sorted, secret-free baseline document for `findings`.
+    pub fn render(findings: &[Finding]) -> String {
+        let entries: BTreeSet<BaselineEntry> = findings
+            .iter()
+            .map(|f| BaselineEntry {
+                fingerprint: f.fingerprint.clone(),
+                rule_id: f.rule_id.clone(),
+                file: f.file.clone(),
+                commit: f.commit.as_ref().map(|c| c.id.clone()),
+            })
+            .collect();
+        let list: Vec<&BaselineEntry> = entries.iter().collect();
+        let mut text = serde_json::to_string_pretty(&list).unwrap_or_else(|_| "[]".into());
+        text.push('\n');
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ignore_lines_parse_with_comments_and_scopes() {
+        let list = IgnoreList::parse("x", "# c\nrule-a:00ff  # ok\nrule-b:11 tests/\n\n").unwrap();
+        assert_eq!(list.entries["rule-a:00ff"], vec![String::new()]);
+        assert_eq!(list.entries["rule-b:11"], vec!["tests/".to_owned()]);
+        assert!(IgnoreList::parse("x", "nonsense\n").is_err());
+    }
+}
