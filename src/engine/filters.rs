@@ -158,6 +158,17 @@ fn is_template_or_lookup(lower: &str) -> bool {
             .all(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'{' || b == b'}')
 }
 
+/// Whether the secret is glued to a template placeholder (`abc{{ var }}`, `${x}abc`): then it
+/// is a fragment of a template, not a value.
+pub fn touches_template(bytes: &[u8], secret: &std::ops::Range<usize>) -> bool {
+    let after = &bytes[secret.end..];
+    let before = &bytes[..secret.start];
+    after.starts_with(b"{{")
+        || after.starts_with(b"${")
+        || before.ends_with(b"}}")
+        || before.ends_with(b"{{")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

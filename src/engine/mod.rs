@@ -154,7 +154,7 @@ impl Engine {
                 trace.as_deref_mut(),
             );
         }
-        resolve_overlaps(&self.pack.rules, matches, trace)
+        resolve_overlaps(&self.pack.rules, bytes, matches, trace)
     }
 
     /// Groups keyword hits by rule as confirm windows.
@@ -208,8 +208,7 @@ impl Engine {
                 } else {
                     whole.end + 1
                 };
-                let group = rule.secret_group.unwrap_or(usize::from(caps.len() > 1));
-                let Some(secret) = caps.get(group).map(|m| m.range()) else {
+                let Some(secret) = rule.secret_span(&caps) else {
                     continue;
                 };
                 if secret.is_empty() {
@@ -249,6 +248,9 @@ impl Engine {
         if let Some(reason) = filters::placeholder_reason(value) {
             return Verdict::Placeholder(reason);
         }
+        if filters::touches_template(bytes, &secret) {
+            return Verdict::Placeholder("next to a template placeholder");
+        }
         let text = String::from_utf8_lossy(value);
         if let Some(reason) = rule
             .allow
@@ -287,9 +289,12 @@ fn line_has_inline_allow(bytes: &[u8], secret: Range<usize>) -> bool {
 }
 
 /// Keeps one match per secret: where spans overlap, a specific rule beats a generic one, then the
-/// longer secret wins, then the rule listed first.
+/// longer secret wins, then the rule listed first. A host match (tag `host`) is also dropped when a
+/// credential is reported on the same line: fixing the credential removes that line anyway, and
+/// one line should not read as two leaks.
 fn resolve_overlaps(
     rules: &[Rule],
+    bytes: &[u8],
     mut matches: Vec<Match>,
     mut trace: Option<&mut Vec<Trace>>,
 ) -> Vec<Match> {
@@ -318,6 +323,24 @@ fn resolve_overlaps(
             None => kept.push(m),
         }
     }
+    let line_of = |m: &Match| memchr::memrchr(b'\n', &bytes[..m.secret.start]);
+    let credential_lines: Vec<Option<usize>> = kept
+        .iter()
+        .filter(|m| !rules[m.rule].is_host())
+        .map(line_of)
+        .collect();
+    kept.retain(|m| {
+        let shadowed = rules[m.rule].is_host() && credential_lines.contains(&line_of(m));
+        if shadowed {
+            record(
+                &mut trace,
+                m.rule,
+                Some(m.secret.clone()),
+                Verdict::Overlapped(m.rule),
+            );
+        }
+        !shadowed
+    });
     kept.sort_by_key(|m| (m.secret.start, m.rule));
     kept
 }

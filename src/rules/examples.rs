@@ -44,6 +44,7 @@ fn alphabet(class: &str) -> Option<&'static [u8]> {
         "alnumlower" => b"abcdefghijklmnopqrstuvwxyz0123456789",
         "alnumupper" => b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
         "base32" => b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567",
+        "bech32" => b"QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L",
         "base64" => b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
         "base64url" => b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
         "password" => b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789!#%&*+-=?_",
@@ -52,7 +53,15 @@ fn alphabet(class: &str) -> Option<&'static [u8]> {
 }
 
 /// The placeholder classes an example may use.
-pub const PLACEHOLDER_CLASSES: &str = "alnum, hex, HEX, lower, upper, digits, alnumlower, alnumupper, base32, base64, base64url, password";
+pub const PLACEHOLDER_CLASSES: &str = "alnum, hex, HEX, lower, upper, digits, alnumlower, alnumupper, base32, bech32, base64, base64url, password, basicauth";
+
+/// Base64 of `deploy:` and a `len`-character password, as in HTTP Basic and docker `auths`.
+fn basic_auth(rng: &mut Rng, len: usize) -> String {
+    use base64::Engine as _;
+    let letters = alphabet("alnum").unwrap_or(b"a");
+    let password: String = (0..len).map(|_| rng.pick(letters)).collect();
+    base64::engine::general_purpose::STANDARD.encode(format!("deploy:{password}"))
+}
 
 /// Expands every `{{class:N}}` in `template`; unknown placeholders are left as written.
 pub fn expand(template: &str, rule_id: &str, index: usize) -> String {
@@ -67,11 +76,14 @@ pub fn expand(template: &str, rule_id: &str, index: usize) -> String {
             return out;
         };
         let inner = &after[..close];
-        match inner
-            .split_once(':')
-            .and_then(|(c, n)| Some((alphabet(c)?, n.parse::<usize>().ok()?)))
-        {
-            Some((letters, count)) => (0..count).for_each(|_| out.push(rng.pick(letters))),
+        match inner.split_once(':') {
+            Some(("basicauth", n)) if n.parse::<usize>().is_ok() => {
+                out.push_str(&basic_auth(&mut rng, n.parse().unwrap_or(16)));
+            }
+            Some((class, n)) => match (alphabet(class), n.parse::<usize>()) {
+                (Some(letters), Ok(count)) => (0..count).for_each(|_| out.push(rng.pick(letters))),
+                _ => out.push_str(&rest[open..open + 2 + close + 2]),
+            },
             None => out.push_str(&rest[open..open + 2 + close + 2]),
         }
         rest = &after[close + 2..];
@@ -80,16 +92,22 @@ pub fn expand(template: &str, rule_id: &str, index: usize) -> String {
     out
 }
 
-/// Expands an example of `rule` and lets the rule's validator complete the secret.
-pub fn materialize(engine: &Engine, rule_index: usize, template: &str, index: usize) -> String {
+/// Expands an example of `rule`; for a positive example the rule's validator completes the
+/// secret (a checksum), so a negative example can aim at a wrong checksum.
+pub fn materialize(
+    engine: &Engine,
+    rule_index: usize,
+    template: &str,
+    index: usize,
+    positive: bool,
+) -> String {
     let rule = &engine.rules()[rule_index];
     let mut text = expand(template, &rule.id, index).into_bytes();
+    if !positive {
+        return String::from_utf8_lossy(&text).into_owned();
+    }
     if let (Some(validator), Some(regex)) = (rule.validator, rule.regex()) {
-        let group = rule.secret_group.unwrap_or(1);
-        let span = regex
-            .captures(&text)
-            .and_then(|c| c.get(group))
-            .map(|m| m.range());
+        let span = regex.captures(&text).and_then(|c| rule.secret_span(&c));
         if let Some(span) = span {
             validator.complete(&mut text[span]);
         }
@@ -127,13 +145,13 @@ pub fn run(engine: &Engine, rule_indices: &[usize]) -> Vec<ExampleFailure> {
             ));
         }
         for (i, template) in rule.examples.iter().enumerate() {
-            let input = materialize(engine, r, template, i);
+            let input = materialize(engine, r, template, i, true);
             if let Some(reason) = check_positive(engine, r, &input) {
                 failures.push(failure(rule.id.clone(), true, i, input, reason));
             }
         }
         for (i, template) in rule.negative_examples.iter().enumerate() {
-            let input = materialize(engine, r, template, i + 1000);
+            let input = materialize(engine, r, template, i + 1000, false);
             let matches = engine.scan(input.as_bytes(), None);
             if matches.iter().any(|m| m.rule == r) {
                 failures.push(failure(

@@ -34,7 +34,7 @@ fn walk(hir: &Hir, out: &mut Vec<String>) -> Option<Vec<String>> {
     match hir.kind() {
         HirKind::Empty | HirKind::Look(_) => Some(vec![String::new()]),
         HirKind::Literal(lit) => Some(vec![String::from_utf8_lossy(&lit.0).to_lowercase()]),
-        HirKind::Class(class) => single_char(class).map(|c| vec![c.to_string()]),
+        HirKind::Class(class) => small_class(class),
         HirKind::Capture(cap) => walk(&cap.sub, out),
         HirKind::Repetition(rep) => {
             let inner = walk(&rep.sub, out);
@@ -44,7 +44,10 @@ fn walk(hir: &Hir, out: &mut Vec<String>) -> Option<Vec<String>> {
                     set.push(String::new());
                     Some(set)
                 }
-                (_, _, Some(set)) => {
+                (min, _, Some(set)) => {
+                    if min > 1 && min <= 64 && set.len() == 1 {
+                        out.push(set[0].repeat(min as usize));
+                    }
                     out.extend(set);
                     None
                 }
@@ -96,36 +99,35 @@ fn concat(subs: &[Hir], out: &mut Vec<String>) -> Option<Vec<String>> {
     }
 }
 
-/// The one character (ignoring ASCII case) a class matches, if it matches only that.
-fn single_char(class: &Class) -> Option<char> {
-    let chars: Vec<char> = match class {
+/// The characters (ASCII, lowercased) a small class matches, if it matches only a few.
+fn small_class(class: &Class) -> Option<Vec<String>> {
+    let mut chars: Vec<char> = Vec::new();
+    match class {
         Class::Unicode(c) => {
-            let mut all = Vec::new();
             for range in c.ranges() {
-                if (range.end() as u32) - (range.start() as u32) > 4 {
+                if (range.end() as u32) - (range.start() as u32) > 8 {
                     return None;
                 }
-                all.extend(range.start()..=range.end());
+                chars.extend(range.start()..=range.end());
             }
-            all
         }
         Class::Bytes(c) => {
-            let mut all = Vec::new();
             for range in c.ranges() {
-                if range.end() - range.start() > 4 {
+                if range.end() - range.start() > 8 {
                     return None;
                 }
-                all.extend((range.start()..=range.end()).map(char::from));
+                chars.extend((range.start()..=range.end()).map(char::from));
             }
-            all
         }
-    };
-    let mut ascii = chars
+    }
+    let mut ascii: Vec<String> = chars
         .iter()
         .filter(|c| c.is_ascii())
-        .map(char::to_ascii_lowercase);
-    let first = ascii.next()?;
-    ascii.all(|c| c == first).then_some(first)
+        .map(|c| c.to_ascii_lowercase().to_string())
+        .collect();
+    ascii.sort();
+    ascii.dedup();
+    (!ascii.is_empty() && ascii.len() <= 8).then_some(ascii)
 }
 
 #[cfg(test)]
@@ -145,6 +147,7 @@ mod tests {
             "rk_live_"
         ));
         assert!(regex_can_contain(r"(?i)aws_?secret", "aws_secret"));
+        assert!(regex_can_contain(r"(?i)api[_.-]?key", "api-key"));
     }
 
     #[test]

@@ -168,6 +168,20 @@ impl Rule {
             .as_ref()
     }
 
+    /// The secret's span in a match: the first capture group at or after `secret_group`
+    /// (default 1) that took part, or the whole match when the regex has no groups.
+    pub fn secret_span(&self, caps: &regex::bytes::Captures<'_>) -> Option<std::ops::Range<usize>> {
+        let first = self.secret_group.unwrap_or(1).min(caps.len() - 1);
+        (first..caps.len())
+            .find_map(|g| caps.get(g))
+            .map(|m| m.range())
+    }
+
+    /// Whether this rule reports hosts rather than credentials.
+    pub fn is_host(&self) -> bool {
+        self.tags.iter().any(|t| t == "host")
+    }
+
     /// Whether this rule loses to a specific rule when both match the same secret.
     pub fn is_generic(&self) -> bool {
         self.tags.iter().any(|t| t == "generic")

@@ -17,6 +17,8 @@ pub enum Validator {
     PemBody,
     /// A PyPI API token: `pypi-` and a base64url macaroon that decodes and names pypi.org.
     PypiMacaroon,
+    /// Base64 that decodes to printable `user:password` (HTTP Basic, docker `auths`).
+    BasicAuth,
 }
 
 const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -36,12 +38,19 @@ impl Validator {
             "jwt" => Some(Validator::Jwt),
             "pem-body" => Some(Validator::PemBody),
             "pypi-macaroon" => Some(Validator::PypiMacaroon),
+            "basic-auth" => Some(Validator::BasicAuth),
             _ => None,
         }
     }
 
     /// The names a rule file may use.
-    pub const NAMES: [&'static str; 4] = ["github-checksum", "jwt", "pem-body", "pypi-macaroon"];
+    pub const NAMES: [&'static str; 5] = [
+        "github-checksum",
+        "jwt",
+        "pem-body",
+        "pypi-macaroon",
+        "basic-auth",
+    ];
 
     /// The name used in rule files.
     pub fn name(self) -> &'static str {
@@ -50,6 +59,7 @@ impl Validator {
             Validator::Jwt => "jwt",
             Validator::PemBody => "pem-body",
             Validator::PypiMacaroon => "pypi-macaroon",
+            Validator::BasicAuth => "basic-auth",
         }
     }
 
@@ -60,6 +70,7 @@ impl Validator {
             Validator::Jwt => jwt_ok(secret),
             Validator::PemBody => pem_body_ok(secret),
             Validator::PypiMacaroon => pypi_ok(secret),
+            Validator::BasicAuth => basic_auth_ok(secret),
         }
     }
 
@@ -115,26 +126,42 @@ fn jwt_ok(secret: &[u8]) -> bool {
 }
 
 fn pem_body_ok(secret: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(secret);
+    // Keys pasted into JSON or code carry escaped line breaks; undo them first.
+    let text = String::from_utf8_lossy(secret)
+        .replace("\\r", "")
+        .replace("\\n", "\n");
     let body: String = text
         .lines()
-        .filter(|l| !l.starts_with("-----") && !l.contains(':'))
-        .flat_map(|l| l.trim().trim_matches(|c| c == '"' || c == '\\').chars())
+        .map(|l| {
+            l.trim()
+                .trim_matches(|c| c == '"' || c == '\'' || c == ',' || c == '+')
+        })
+        .map(str::trim)
+        .filter(|l| !l.starts_with("-----") && !l.contains(':') && !l.starts_with('='))
+        .flat_map(str::chars)
         .filter(|c| !c.is_whitespace())
         .collect();
-    // Escaped newlines in a string literal ("\n") leave an `n` between lines; strip them.
-    let body = body.replace("\\n", "");
     STD_LENIENT
         .decode(body.as_bytes())
         .is_ok_and(|b| b.len() >= 64)
+}
+
+fn basic_auth_ok(secret: &[u8]) -> bool {
+    STD_LENIENT.decode(secret).is_ok_and(|b| {
+        let colon = b.iter().position(|&c| c == b':');
+        colon.is_some_and(|i| i > 0 && i + 1 < b.len())
+            && b.iter().all(|c| (0x20..0x7f).contains(c))
+    })
 }
 
 fn pypi_ok(secret: &[u8]) -> bool {
     let Some(macaroon) = secret.strip_prefix(b"pypi-") else {
         return false;
     };
+    // Only the caveat header matters; decode whole 4-character groups so any length passes.
+    let usable = &macaroon[..macaroon.len() - macaroon.len() % 4];
     URL_LENIENT
-        .decode(macaroon)
+        .decode(usable)
         .is_ok_and(|b| b.windows(8).any(|w| w == b"pypi.org"))
 }
 
@@ -170,5 +197,14 @@ mod tests {
         assert!(Validator::PemBody.check(good.as_bytes()));
         let bad = "-----BEGIN PRIVATE KEY-----\n...your key here...\n-----END PRIVATE KEY-----";
         assert!(!Validator::PemBody.check(bad.as_bytes()));
+        let escaped = format!("-----BEGIN PRIVATE KEY-----\\n{body}\\n-----END PRIVATE KEY-----");
+        assert!(Validator::PemBody.check(escaped.as_bytes()));
+    }
+
+    #[test]
+    fn basic_auth_needs_user_and_password() {
+        assert!(Validator::BasicAuth.check(STD_LENIENT.encode("deploy:hunter22").as_bytes()));
+        assert!(!Validator::BasicAuth.check(STD_LENIENT.encode("nocolon").as_bytes()));
+        assert!(!Validator::BasicAuth.check(b"not base64!"));
     }
 }
