@@ -6,6 +6,7 @@
 //! secret, and it does not depend on the path, line or commit, so it survives the secret moving.
 //! `.leakgateignore` and baselines store fingerprints.
 
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -69,8 +70,11 @@ pub fn fingerprint(rule_id: &str, secret: &[u8]) -> String {
     hasher.update([0u8]);
     hasher.update(secret);
     let digest = hasher.finalize();
-    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-    format!("{rule_id}:{hex}")
+    let mut out = format!("{rule_id}:");
+    for byte in &digest[..8] {
+        let _ = write!(out, "{byte:02x}");
+    }
+    out
 }
 
 /// Maps byte offsets in scanned bytes to lines of the original file.

@@ -39,7 +39,7 @@ impl Progress {
                     "{} files, {}, {}/s",
                     stats.files(),
                     human_bytes(bytes),
-                    human_bytes((bytes as f64 / secs) as u64)
+                    human_bytes(per_second(bytes, secs))
                 ));
                 ticker.tick();
                 if stopped.recv_timeout(Duration::from_millis(120)).is_ok() {
@@ -60,4 +60,12 @@ impl Progress {
             bar.finish_and_clear();
         }
     }
+}
+
+/// Bytes per second, rounded down.
+fn per_second(bytes: u64, secs: f64) -> u64 {
+    let rate = (bytes as f64 / secs).max(0.0);
+    #[allow(clippy::cast_sign_loss)] // clamped to be non-negative above
+    let rate = rate as u64;
+    rate
 }

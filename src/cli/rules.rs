@@ -78,15 +78,14 @@ fn test(files: &[PathBuf]) -> anyhow::Result<ExitStatus> {
     let failures = examples::run(&engine, &tested);
     let mut err = std::io::stderr().lock();
     for f in &failures {
-        let origin: Location = engine
-            .pack()
-            .get(&f.rule_id)
-            .map(|r| r.origin.clone())
-            .unwrap_or(Location {
+        let origin: Location = engine.pack().get(&f.rule_id).map_or(
+            Location {
                 file: "?".into(),
                 line: 0,
                 column: 0,
-            });
+            },
+            |r| r.origin.clone(),
+        );
         let kind = if f.positive {
             "example"
         } else {

@@ -18,7 +18,7 @@ impl Location {
     pub fn at(file: &str, source: &str, offset: usize) -> Self {
         let offset = offset.min(source.len());
         let before = &source.as_bytes()[..offset];
-        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line = memchr::memchr_iter(b'\n', before).count() + 1;
         let line_start = before
             .iter()
             .rposition(|&b| b == b'\n')

@@ -32,12 +32,11 @@ impl Prefilter {
         let mut rules_of_keyword: Vec<Vec<usize>> = Vec::new();
         for (index, rule) in rules.iter().enumerate() {
             for keyword in &rule.keywords {
-                match keywords.iter().position(|k| k == keyword) {
-                    Some(k) => rules_of_keyword[k].push(index),
-                    None => {
-                        keywords.push(keyword.clone());
-                        rules_of_keyword.push(vec![index]);
-                    }
+                if let Some(k) = keywords.iter().position(|k| k == keyword) {
+                    rules_of_keyword[k].push(index);
+                } else {
+                    keywords.push(keyword.clone());
+                    rules_of_keyword.push(vec![index]);
                 }
             }
         }

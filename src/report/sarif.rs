@@ -8,6 +8,7 @@
 //! and column), `partialFingerprints["leakgate/v1"]` (the finding fingerprint) and, for git
 //! scans, `properties.commit` (id, author, email, date, message).
 
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use serde_json::{Value, json};
@@ -118,7 +119,7 @@ fn uri(path: &str) -> String {
         if byte.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&byte) {
             out.push(char::from(byte));
         } else {
-            out.push_str(&format!("%{byte:02X}"));
+            let _ = write!(out, "%{byte:02X}");
         }
     }
     out

@@ -1,5 +1,6 @@
 //! The human report: findings grouped by file, then one summary line.
 
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use colored::{ColoredString, Colorize as _};
@@ -68,26 +69,28 @@ pub fn summary_line(report: &Report<'_>) -> String {
         })
         .collect();
     if !by.is_empty() {
-        line.push_str(&format!(" ({})", by.join(", ")));
+        let _ = write!(line, " ({})", by.join(", "));
     }
-    line.push_str(&format!(
+    let _ = write!(
+        line,
         " in {} file{} ({}) in {:.2} s",
         s.files,
         if s.files == 1 { "" } else { "s" },
         human_bytes(s.bytes),
         s.duration.as_secs_f64()
-    ));
+    );
     if s.skipped_total() > 0 {
         let parts: Vec<String> = s
             .skipped
             .iter()
             .map(|(r, c)| format!("{c} {}", r.as_str()))
             .collect();
-        line.push_str(&format!(
+        let _ = write!(
+            line,
             "; skipped {} ({})",
             s.skipped_total(),
             parts.join(", ")
-        ));
+        );
     }
     line
 }

@@ -80,7 +80,7 @@ impl RulePack {
                 .push(build_rule(name, source, rule_spec, strictness)?);
         }
         if let Some(allow) = spec.allow {
-            self.allow.extend(build_allow(name, source, allow)?);
+            self.allow.extend(build_allow(name, source, &allow)?);
         }
         Ok(())
     }
@@ -147,7 +147,7 @@ fn build_rule(
         check_strict(&spec, &keywords, &err)?;
     }
     let allow = match spec.allow {
-        Some(a) => build_allow(name, source, a)?,
+        Some(a) => build_allow(name, source, &a)?,
         None => Allowlist::default(),
     };
     Ok(Rule::new(RuleParts {
@@ -156,7 +156,7 @@ fn build_rule(
         severity,
         keywords,
         regex_source: spec.regex.get_ref().clone(),
-        secret_group: spec.secret_group.map(|g| g.into_inner()),
+        secret_group: spec.secret_group.map(toml::Spanned::into_inner),
         entropy: spec.entropy,
         validator,
         multiline: spec.multiline,
@@ -241,7 +241,7 @@ fn check_strict(
     Ok(())
 }
 
-fn build_allow(name: &str, source: &str, spec: AllowSpec) -> Result<Allowlist, RuleError> {
+fn build_allow(name: &str, source: &str, spec: &AllowSpec) -> Result<Allowlist, RuleError> {
     let compile = |pattern: &toml::Spanned<String>| {
         regex::Regex::new(pattern.get_ref()).map_err(|e| {
             let detail = e

@@ -1,0 +1,9 @@
+//! Integration tests: the `leakgate` binary run as a process on temp directories and real git
+//! repositories. One test binary, one module per area.
+
+// Test helpers panic on setup failure by design; that is how a test reports it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+mod config;
+mod dir;
+mod rules;
+mod support;

@@ -1,0 +1,126 @@
+//! The built-in pack proves itself: every rule's examples through the full engine, plus the
+//! `rules` subcommands as a user runs them.
+
+use leakgate::engine::{Engine, EngineOptions};
+use leakgate::rules::{RulePack, Strictness, examples};
+use tempfile::TempDir;
+
+use crate::support::{leakgate, write};
+
+#[test]
+fn every_builtin_rule_passes_its_examples() {
+    let pack = RulePack::builtin(Strictness::Strict).expect("built-in pack validates");
+    let engine = Engine::new(pack, EngineOptions::default());
+    let all: Vec<usize> = (0..engine.rules().len()).collect();
+    let failures = examples::run(&engine, &all);
+    let report: Vec<String> = failures
+        .iter()
+        .map(|f| {
+            format!(
+                "{} #{} ({}): {}",
+                f.rule_id,
+                f.index + 1,
+                if f.positive { "positive" } else { "negative" },
+                f.reason
+            )
+        })
+        .collect();
+    assert!(report.is_empty(), "{}", report.join("\n"));
+}
+
+#[test]
+fn every_builtin_rule_has_two_examples_of_each_kind_and_a_remediation() {
+    let pack = RulePack::builtin(Strictness::Strict).unwrap();
+    for rule in &pack.rules {
+        assert!(rule.examples.len() >= 2, "{} needs 2 examples", rule.id);
+        assert!(
+            rule.negative_examples.len() >= 2,
+            "{} needs 2 negative examples",
+            rule.id
+        );
+        assert!(
+            !rule.remediation.is_empty(),
+            "{} needs a remediation",
+            rule.id
+        );
+    }
+}
+
+#[test]
+fn rules_test_command_passes_on_the_builtin_pack() {
+    let home = TempDir::new().unwrap();
+    let out = leakgate(home.path())
+        .args(["rules", "test"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains(", 0 failed"));
+}
+
+#[test]
+fn rules_test_reports_each_failure_with_its_stage() {
+    let dir = TempDir::new().unwrap();
+    write(
+        dir.path(),
+        "mine.toml",
+        r#"
+[[rules]]
+id = "acme-token"
+description = "Acme token."
+severity = "high"
+keywords = ["acme_"]
+regex = '''\b(acme_[a-z0-9]{32})\b'''
+entropy = 3.0
+examples = ["acme_{{alnumlower:32}}", "acme_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "nothing"]
+negative_examples = ["acme_{{alnumlower:32}}"]
+"#,
+    );
+    let out = leakgate(dir.path())
+        .current_dir(dir.path())
+        .args(["rules", "test", "mine.toml"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("acme-token: example 2: entropy 0.71 < 3.00"),
+        "{err}"
+    );
+    assert!(
+        err.contains("acme-token: example 3: no keyword hit"),
+        "{err}"
+    );
+    assert!(
+        err.contains("acme-token: negative example 1: matched"),
+        "{err}"
+    );
+    assert!(err.contains("1 rules, 4 examples, 3 failed"), "{err}");
+}
+
+#[test]
+fn rules_list_and_explain() {
+    let home = TempDir::new().unwrap();
+    let out = leakgate(home.path())
+        .args(["rules", "list"])
+        .output()
+        .unwrap();
+    let list = String::from_utf8_lossy(&out.stdout);
+    assert!(list.lines().any(|l| l.starts_with("github-pat-classic ")));
+    let out = leakgate(home.path())
+        .args(["rules", "explain", "github-pat-classic"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("validator: github-checksum"), "{text}");
+    assert!(text.contains("fix: Revoke"), "{text}");
+    let out = leakgate(home.path())
+        .args(["rules", "explain", "no-such"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
