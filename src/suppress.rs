@@ -101,11 +101,13 @@ impl Baseline {
     pub fn read(path: &Path) -> anyhow::Result<Baseline> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read baseline {}", path.display()))?;
-        let entries: Vec<BaselineEntry> = serde_json::from_str(&text).with_context(|| {
-            format!(
-                "{} is not a leakgate baseline (write one with --write-baseline)",
-                path.display()
-            )
+        Baseline::parse(&path.display().to_string(), &text)
+    }
+
+    /// Parses baseline text; `name` is used in the error.
+    pub fn parse(name: &str, text: &str) -> anyhow::Result<Baseline> {
+        let entries: Vec<BaselineEntry> = serde_json::from_str(text).with_context(|| {
+            format!("{name} is not a leakgate baseline (write one with --write-baseline)")
         })?;
         Ok(Baseline {
             fingerprints: entries.into_iter().map(|e| e.fingerprint).collect(),

@@ -61,16 +61,33 @@ pub fn use_color(choice: ColorChoice, to_file: bool) -> bool {
 /// Filters, reports and returns the exit status of a finished scan.
 pub fn finish(
     engine: &Engine,
-    mut findings: Vec<Finding>,
+    findings: Vec<Finding>,
     summary: &Summary,
     output: &OutputArgs,
     filters: &FilterArgs,
     suppression: &Suppression,
 ) -> anyhow::Result<ExitStatus> {
+    let findings = keep(findings, suppression);
+    emit(engine, &findings, summary, output, filters)
+}
+
+/// Drops suppressed findings and sorts the rest for output.
+pub fn keep(mut findings: Vec<Finding>, suppression: &Suppression) -> Vec<Finding> {
     findings.retain(|f| suppression.keeps(f));
     finding::sort(&mut findings);
+    findings
+}
+
+/// Writes the baseline (if asked) and the report, and returns the exit status.
+pub fn emit(
+    engine: &Engine,
+    findings: &[Finding],
+    summary: &Summary,
+    output: &OutputArgs,
+    filters: &FilterArgs,
+) -> anyhow::Result<ExitStatus> {
     if let Some(path) = &filters.write_baseline {
-        write_private(path, Baseline::render(&findings).as_bytes())
+        write_private(path, Baseline::render(findings).as_bytes())
             .with_context(|| format!("cannot write baseline {}", path.display()))?;
     }
     let options = ReportOptions {
@@ -79,7 +96,7 @@ pub fn finish(
         quiet: output.quiet,
     };
     let report = Report {
-        findings: &findings,
+        findings,
         summary,
         rules: engine.rules(),
     };
@@ -90,7 +107,7 @@ pub fn finish(
             .with_context(|| format!("cannot write report {}", path.display()))?,
         None => write_stdout(&buffer)?,
     }
-    Ok(status(&findings, output))
+    Ok(status(findings, output))
 }
 
 /// The exit status for the kept findings.

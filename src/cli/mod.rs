@@ -4,6 +4,10 @@
 pub mod args;
 pub mod dir;
 pub mod finish;
+pub mod git;
+pub mod hook_cmds;
+pub mod hook_install;
+pub mod ignore;
 pub mod rules;
 
 use clap::{Parser, Subcommand};
@@ -27,6 +31,17 @@ pub enum Command {
     Dir(dir::DirArgs),
     /// Scan standard input
     Stdin(dir::StdinArgs),
+    /// Scan git history, a commit range, or the staged changes
+    Git(git::GitArgs),
+    /// Scan what a push sends (run by the pre-push hook)
+    PrePush(hook_cmds::PrePushArgs),
+    /// Scan the staged changes (run by the pre-commit hook)
+    PreCommit(hook_cmds::PreCommitArgs),
+    /// Install or remove the git hooks
+    #[command(subcommand)]
+    Hook(hook_install::HookCommand),
+    /// Add fingerprints to .leakgateignore
+    Ignore(ignore::IgnoreArgs),
     /// List, self-test and explain rules
     #[command(subcommand)]
     Rules(rules::RulesCommand),
@@ -37,6 +52,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     match cli.command {
         Command::Dir(args) => dir::run_dir(&args),
         Command::Stdin(args) => dir::run_stdin(&args),
+        Command::Git(args) => git::run(&args),
+        Command::PrePush(args) => hook_cmds::run_pre_push(&args),
+        Command::PreCommit(args) => hook_cmds::run_pre_commit(&args),
+        Command::Hook(command) => hook_install::run(&command),
+        Command::Ignore(args) => ignore::run(&args),
         Command::Rules(command) => rules::run(&command),
     }
 }

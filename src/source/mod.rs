@@ -2,6 +2,7 @@
 //! findings through the engine. A source knows nothing of rules beyond calling `Engine::scan`.
 
 pub mod dir;
+pub mod git;
 pub mod stats;
 pub mod stdin;
 

@@ -1,0 +1,213 @@
+//! `leakgate git`: history (HEAD, or every ref with `--all`), a range's added lines, or the
+//! staged changes. Also the shared set-up for the hook commands: open the repository, load the
+//! config (from the work tree or from `--config-from REV`), build the engine.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use git2::{Oid, Repository};
+
+use super::CommonArgs;
+use super::finish::{Suppression, finish};
+use crate::config::{CONFIG_FILE_NAME, ConfigText, build_engine};
+use crate::engine::{Engine, EngineOptions};
+use crate::exit::ExitStatus;
+use crate::progress::Progress;
+use crate::source::git::{self as gitsrc, revs};
+use crate::source::stats::{ScanStats, Summary};
+use crate::suppress::{Baseline, IGNORE_FILE_NAME, IgnoreList};
+
+/// `leakgate git`.
+#[derive(Debug, clap::Args)]
+pub struct GitArgs {
+    /// The repository (default: the one containing the current directory)
+    #[arg(value_name = "REPO", default_value = ".")]
+    pub repo: PathBuf,
+    /// Scan the history of every ref (branches, tags, remotes, stash), not only HEAD
+    #[arg(long, conflicts_with_all = ["range", "staged"])]
+    pub all: bool,
+    /// Scan only the lines added by the commits of a range: A..B or A...B
+    #[arg(long, value_name = "RANGE", conflicts_with = "staged")]
+    pub range: Option<String>,
+    /// Scan only the lines the index adds relative to HEAD
+    #[arg(long)]
+    pub staged: bool,
+    /// Shared git flags.
+    #[command(flatten)]
+    pub git: GitCommonArgs,
+    /// Shared flags.
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// Flags every git-based command takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct GitCommonArgs {
+    /// Read .leakgate.toml, .leakgateignore and the baseline from this revision (CI: the PR's
+    /// base), so a change cannot silence its own findings
+    #[arg(long, value_name = "REV", help_heading = "Suppression")]
+    pub config_from: Option<String>,
+}
+
+/// An opened repository with its engine and suppression, ready to scan.
+pub struct GitContext {
+    /// The repository.
+    pub repo: Repository,
+    /// The engine.
+    pub engine: Engine,
+    /// Ignore file and baseline.
+    pub suppression: Suppression,
+    /// Notes for the summary.
+    pub notes: Vec<String>,
+}
+
+impl GitContext {
+    /// Opens `path`, and loads config and suppression from the work tree or from `config_from`.
+    pub fn open(
+        path: &Path,
+        common: &CommonArgs,
+        git: &GitCommonArgs,
+    ) -> anyhow::Result<GitContext> {
+        let repo = gitsrc::open(path)?;
+        let root = gitsrc::root(&repo);
+        let options = EngineOptions {
+            inline_allow: !common.scan.no_inline_allow,
+        };
+        let mut notes = Vec::new();
+        if repo.is_shallow() {
+            notes.push(
+                "shallow clone: commits before the shallow boundary were not scanned".to_owned(),
+            );
+        }
+        let (engine, suppression) = match &git.config_from {
+            None => {
+                let config = ConfigText::discover(common.scan.config.as_deref(), &root)?;
+                (
+                    build_engine(config.as_ref(), options)?,
+                    Suppression::load(&common.filters, &root)?,
+                )
+            }
+            Some(rev) => {
+                let config = read_at(&repo, rev, CONFIG_FILE_NAME)?.map(|text| ConfigText {
+                    name: format!("{rev}:{CONFIG_FILE_NAME}"),
+                    text,
+                });
+                let ignore = match read_at(&repo, rev, IGNORE_FILE_NAME)? {
+                    Some(text) => IgnoreList::parse(&format!("{rev}:{IGNORE_FILE_NAME}"), &text)?,
+                    None => IgnoreList::default(),
+                };
+                let baseline = match &common.filters.baseline {
+                    Some(path) => Some(baseline_at(&repo, rev, path)?),
+                    None => None,
+                };
+                (
+                    build_engine(config.as_ref(), options)?,
+                    Suppression { ignore, baseline },
+                )
+            }
+        };
+        Ok(GitContext {
+            repo,
+            engine,
+            suppression,
+            notes,
+        })
+    }
+}
+
+/// The contents of `path` at revision `rev`, or `None` if the file does not exist there.
+fn read_at(repo: &Repository, rev: &str, path: &str) -> anyhow::Result<Option<String>> {
+    let commit = revs::resolve(repo, rev)?;
+    let tree = repo.find_commit(commit)?.tree()?;
+    let Ok(entry) = tree.get_path(Path::new(path)) else {
+        return Ok(None);
+    };
+    let blob = repo
+        .find_blob(entry.id())
+        .map_err(|e| gitsrc::object_error("blob", entry.id(), &e))?;
+    Ok(Some(String::from_utf8_lossy(blob.content()).into_owned()))
+}
+
+/// A baseline from revision `rev` (path relative to the repository root).
+fn baseline_at(repo: &Repository, rev: &str, path: &Path) -> anyhow::Result<Baseline> {
+    let relative = path.to_string_lossy().trim_start_matches("./").to_owned();
+    let text = read_at(repo, rev, &relative)?
+        .ok_or_else(|| anyhow::anyhow!("baseline {relative} does not exist at revision {rev}"))?;
+    Baseline::parse(&format!("{rev}:{relative}"), &text)
+}
+
+/// Runs `leakgate git`.
+pub fn run(args: &GitArgs) -> anyhow::Result<ExitStatus> {
+    let ctx = GitContext::open(&args.repo, &args.common, &args.git)?;
+    let threads = args.common.scan.threads();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot start {threads} worker threads: {e}"))?;
+    let started = Instant::now();
+    let stats = Arc::new(ScanStats::default());
+    let max = args.common.scan.max_file_size;
+    let mut notes = ctx.notes.clone();
+    let findings = if args.staged {
+        gitsrc::scan_staged(&ctx.engine, &ctx.repo, max, &stats)?
+    } else if let Some(range) = &args.range {
+        let commits = revs::from_range(&ctx.repo, range)?;
+        notes.extend(config_change_note(&ctx.repo, &commits));
+        gitsrc::scan_added(&ctx.engine, &ctx.repo, &commits, max, &stats)?
+    } else {
+        let commits = if args.all {
+            revs::from_all_refs(&ctx.repo)?
+        } else {
+            revs::from_head(&ctx.repo)?
+        };
+        let progress = Progress::start(&stats, args.common.output.quiet);
+        let result = gitsrc::scan_history(&ctx.engine, &ctx.repo, &commits, max, &stats, &pool);
+        progress.finish();
+        result?
+    };
+    let mut summary: Summary = stats.summary(started.elapsed());
+    summary.notes = notes;
+    finish(
+        &ctx.engine,
+        findings,
+        &summary,
+        &args.common.output,
+        &args.common.filters,
+        &ctx.suppression,
+    )
+}
+
+/// A note when the scanned commits change leakgate's own config, ignore or baseline files, so a
+/// reviewer sees a change that could silence findings.
+pub fn config_change_note(repo: &Repository, commits: &[Oid]) -> Option<String> {
+    let watched = [
+        CONFIG_FILE_NAME,
+        IGNORE_FILE_NAME,
+        ".leakgate-baseline.json",
+    ];
+    let mut touched: Vec<&str> = Vec::new();
+    for &oid in commits {
+        let Ok(commit) = repo.find_commit(oid) else {
+            continue;
+        };
+        let Ok(tree) = commit.tree() else { continue };
+        let parent_tree = commit.parent(0).ok().and_then(|p| p.tree().ok());
+        for name in watched {
+            let now = tree.get_path(Path::new(name)).ok().map(|e| e.id());
+            let before = parent_tree
+                .as_ref()
+                .and_then(|t| t.get_path(Path::new(name)).ok())
+                .map(|e| e.id());
+            if now != before && !touched.contains(&name) {
+                touched.push(name);
+            }
+        }
+    }
+    (!touched.is_empty()).then(|| {
+        format!(
+            "these commits change leakgate's own settings: {}; review them",
+            touched.join(", ")
+        )
+    })
+}

@@ -1,0 +1,213 @@
+//! Git sources: whole history (each unique blob once), commit ranges and pushes (added lines
+//! only), and staged changes. Read-only: nothing here writes to the repository.
+
+pub mod diff;
+pub mod history;
+pub mod revs;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use git2::{Oid, Repository};
+
+use crate::finding::CommitInfo;
+
+/// Opens the repository at or above `path`, with errors a user can act on.
+pub fn open(path: &Path) -> anyhow::Result<Repository> {
+    let repo = Repository::discover(path).map_err(|e| match e.code() {
+        git2::ErrorCode::NotFound => {
+            anyhow::anyhow!(
+                "{}: not a git repository (or any parent up to /)",
+                path.display()
+            )
+        }
+        _ => anyhow::anyhow!(
+            "{}: cannot open the git repository: {}",
+            path.display(),
+            e.message()
+        ),
+    })?;
+    Ok(repo)
+}
+
+/// The directory findings are reported relative to, and config files are read from.
+pub fn root(repo: &Repository) -> PathBuf {
+    repo.workdir()
+        .map_or_else(|| repo.path().to_path_buf(), Path::to_path_buf)
+}
+
+/// Turns a git2 error on an object into a message that names it.
+pub fn object_error(what: &str, oid: Oid, err: &git2::Error) -> anyhow::Error {
+    anyhow::anyhow!(
+        "cannot read {what} {oid}: {} (the repository may be corrupt; try `git fsck`)",
+        err.message()
+    )
+}
+
+/// Commit metadata, built once per commit and shared by its findings.
+#[derive(Default)]
+pub struct CommitCache {
+    infos: HashMap<Oid, Arc<CommitInfo>>,
+}
+
+impl CommitCache {
+    /// The metadata of commit `oid`.
+    pub fn get(&mut self, repo: &Repository, oid: Oid) -> anyhow::Result<Arc<CommitInfo>> {
+        if let Some(info) = self.infos.get(&oid) {
+            return Ok(Arc::clone(info));
+        }
+        let commit = repo
+            .find_commit(oid)
+            .map_err(|e| object_error("commit", oid, &e))?;
+        let author = commit.author();
+        let info = Arc::new(CommitInfo {
+            id: oid.to_string(),
+            author: author.name().unwrap_or_default().to_owned(),
+            email: author.email().unwrap_or_default().to_owned(),
+            date: format_time(author.when()),
+            message: commit.summary().unwrap_or_default().to_owned(),
+        });
+        self.infos.insert(oid, Arc::clone(&info));
+        Ok(info)
+    }
+}
+
+/// RFC 3339 with the author's offset.
+fn format_time(time: git2::Time) -> String {
+    let offset = time.offset_minutes();
+    let local = time.seconds() + i64::from(offset) * 60;
+    let days = local.div_euclid(86_400);
+    let secs = local.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    let sign = if offset < 0 { '-' } else { '+' };
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60,
+        offset.abs() / 60,
+        offset.abs() % 60
+    )
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// Scans the unique blobs of `commits` and attributes each finding to its introducing commit.
+pub fn scan_history(
+    engine: &crate::engine::Engine,
+    repo: &Repository,
+    commits: &[Oid],
+    max_size: u64,
+    stats: &crate::source::stats::ScanStats,
+    pool: &rayon::ThreadPool,
+) -> anyhow::Result<Vec<crate::finding::Finding>> {
+    let blobs = history::collect_blobs(repo, commits)?;
+    let path = repo.path().to_path_buf();
+    let found = pool.install(|| history::scan_blobs(engine, &path, &blobs, max_size, stats))?;
+    let mut cache = CommitCache::default();
+    let mut findings = Vec::with_capacity(found.len());
+    for (index, mut finding) in found {
+        finding.commit = Some(cache.get(repo, blobs[index].commit)?);
+        findings.push(finding);
+    }
+    Ok(findings)
+}
+
+/// Scans what each commit adds (oldest first); a secret added by several commits is reported
+/// once, at the first.
+pub fn scan_added(
+    engine: &crate::engine::Engine,
+    repo: &Repository,
+    commits: &[Oid],
+    max_size: u64,
+    stats: &crate::source::stats::ScanStats,
+) -> anyhow::Result<Vec<crate::finding::Finding>> {
+    let mut cache = CommitCache::default();
+    let mut findings = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for &oid in commits {
+        let commit = repo
+            .find_commit(oid)
+            .map_err(|e| object_error("commit", oid, &e))?;
+        let mut binary = 0;
+        let files = diff::added_in_commit(repo, &commit, max_size, &mut binary)?;
+        (0..binary).for_each(|_| stats.skipped(crate::source::stats::SkipReason::Binary));
+        let info = cache.get(repo, oid)?;
+        for finding in scan_added_files(engine, &files, Some(&info), stats) {
+            if seen.insert((finding.fingerprint.clone(), finding.file.clone())) {
+                findings.push(finding);
+            }
+        }
+    }
+    Ok(findings)
+}
+
+/// Scans what the index adds relative to HEAD.
+pub fn scan_staged(
+    engine: &crate::engine::Engine,
+    repo: &Repository,
+    max_size: u64,
+    stats: &crate::source::stats::ScanStats,
+) -> anyhow::Result<Vec<crate::finding::Finding>> {
+    let mut binary = 0;
+    let files = diff::added_in_index(repo, max_size, &mut binary)?;
+    (0..binary).for_each(|_| stats.skipped(crate::source::stats::SkipReason::Binary));
+    Ok(scan_added_files(engine, &files, None, stats))
+}
+
+fn scan_added_files(
+    engine: &crate::engine::Engine,
+    files: &[diff::AddedFile],
+    commit: Option<&Arc<CommitInfo>>,
+    stats: &crate::source::stats::ScanStats,
+) -> Vec<crate::finding::Finding> {
+    let mut findings = Vec::new();
+    for file in files {
+        if engine.path_allowed(Some(&file.path)) {
+            stats.skipped(crate::source::stats::SkipReason::Allowlisted);
+            continue;
+        }
+        stats.scanned(file.bytes.len() as u64);
+        let chunk = crate::source::Chunk {
+            path: &file.path,
+            bytes: &file.bytes,
+            origin: &file.origin,
+            commit,
+        };
+        findings.extend(crate::source::scan_chunk(engine, &chunk));
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_git_times() {
+        assert_eq!(
+            format_time(git2::Time::new(0, 0)),
+            "1970-01-01T00:00:00+00:00"
+        );
+        assert_eq!(
+            format_time(git2::Time::new(1_700_000_000, 60)),
+            "2023-11-14T23:13:20+01:00"
+        );
+        assert_eq!(
+            format_time(git2::Time::new(951_782_400, -300)),
+            "2000-02-28T19:00:00-05:00"
+        );
+    }
+}
