@@ -14,10 +14,9 @@ fn scan_json(dir: &TempDir, extra: &[&str]) -> (i32, serde_json::Value) {
     (out.status.code().unwrap(), json(&out.stdout))
 }
 
-#[test]
-fn planted_secrets_of_each_category_are_found_at_their_line() {
-    let dir = TempDir::new().unwrap();
-    let cases: Vec<(&str, String, &str)> = vec![
+/// (path, contents, rule) of one planted secret per category.
+fn category_cases() -> Vec<(&'static str, String, &'static str)> {
+    vec![
         (
             "src/vcs.py",
             format!("import os\n\nTOKEN = \"{}\"\n", github_token(1)),
@@ -93,7 +92,13 @@ fn planted_secrets_of_each_category_are_found_at_their_line() {
             ),
             "npmrc-auth-token",
         ),
-    ];
+    ]
+}
+
+#[test]
+fn planted_secrets_of_each_category_are_found_at_their_line() {
+    let dir = TempDir::new().unwrap();
+    let cases = category_cases();
     for (path, contents, _) in &cases {
         write(dir.path(), path, contents);
     }

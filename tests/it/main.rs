@@ -5,5 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 mod config;
 mod dir;
+mod git_history;
+mod pre_push;
 mod rules;
 mod support;

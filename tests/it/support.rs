@@ -66,3 +66,132 @@ pub fn found(report: &serde_json::Value) -> Vec<(String, u64, String)> {
     out.sort();
     out
 }
+
+/// PATH with the built `leakgate` first, so installed hooks find it.
+pub fn path_with_leakgate() -> std::ffi::OsString {
+    let bin = assert_cmd::cargo::cargo_bin("leakgate");
+    let mut paths = vec![bin.parent().unwrap().to_path_buf()];
+    paths.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    std::env::join_paths(paths).unwrap()
+}
+
+/// A real repository made with the `git` binary, with a hermetic environment.
+pub struct GitRepo {
+    /// Owns the temp directory (repo, remote, home).
+    pub tmp: tempfile::TempDir,
+}
+
+impl GitRepo {
+    /// `git init` a work tree at `tmp/repo` on branch main.
+    pub fn new() -> GitRepo {
+        let repo = GitRepo {
+            tmp: tempfile::TempDir::new().unwrap(),
+        };
+        std::fs::create_dir_all(repo.home()).unwrap();
+        repo.git_in(repo.tmp.path(), &["init", "-q", "-b", "main", "repo"]);
+        repo
+    }
+
+    /// The work tree.
+    pub fn path(&self) -> std::path::PathBuf {
+        self.tmp.path().join("repo")
+    }
+
+    /// A clean HOME for git and leakgate.
+    pub fn home(&self) -> std::path::PathBuf {
+        self.tmp.path().join("home")
+    }
+
+    fn command(&self, dir: &Path) -> std::process::Command {
+        let mut cmd = std::process::Command::new("git");
+        cmd.current_dir(dir)
+            .env_clear()
+            .env("PATH", path_with_leakgate())
+            .env("HOME", self.home())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("NO_COLOR", "1")
+            .args([
+                "-c",
+                "user.name=Test Author",
+                "-c",
+                "user.email=author@example.test",
+            ])
+            .args([
+                "-c",
+                "init.defaultBranch=main",
+                "-c",
+                "commit.gpgsign=false",
+            ]);
+        cmd
+    }
+
+    fn git_in(&self, dir: &Path, args: &[&str]) -> String {
+        let out = self.command(dir).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+
+    /// Runs git in the work tree, asserting success; returns stdout.
+    pub fn git(&self, args: &[&str]) -> String {
+        self.git_in(&self.path(), args)
+    }
+
+    /// Runs git in the work tree and returns the whole output (success or not).
+    pub fn git_output(&self, args: &[&str]) -> std::process::Output {
+        self.command(&self.path()).args(args).output().unwrap()
+    }
+
+    /// Writes files and commits them; returns the commit id.
+    pub fn commit(&self, files: &[(&str, &str)], message: &str) -> String {
+        for (name, contents) in files {
+            write(&self.path(), name, contents);
+        }
+        self.git(&["add", "-A"]);
+        self.git(&[
+            "commit",
+            "-q",
+            "--no-verify",
+            "--allow-empty",
+            "-m",
+            message,
+        ]);
+        self.git(&["rev-parse", "HEAD"])
+    }
+
+    /// Creates a bare remote `origin` and pushes main to it (without hooks).
+    pub fn add_remote(&self) -> std::path::PathBuf {
+        let remote = self.tmp.path().join("remote.git");
+        self.git_in(
+            self.tmp.path(),
+            &["init", "-q", "--bare", "-b", "main", "remote.git"],
+        );
+        self.git(&["remote", "add", "origin", remote.to_str().unwrap()]);
+        remote
+    }
+
+    /// The id a ref has in the bare remote, or None.
+    pub fn remote_ref(&self, name: &str) -> Option<String> {
+        let out = self
+            .command(&self.tmp.path().join("remote.git"))
+            .args(["rev-parse", "--verify", "-q", name])
+            .output()
+            .unwrap();
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    }
+
+    /// `leakgate` run in the work tree with the same environment.
+    pub fn leakgate(&self) -> Command {
+        let mut cmd = leakgate(&self.home());
+        cmd.current_dir(self.path())
+            .env("PATH", path_with_leakgate());
+        cmd
+    }
+}

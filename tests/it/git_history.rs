@@ -1,0 +1,261 @@
+//! `leakgate git` on real repositories built with the git binary.
+
+use crate::support::{GitRepo, found, github_token, json};
+
+fn scan(repo: &GitRepo, args: &[&str]) -> (i32, serde_json::Value) {
+    let out = repo
+        .leakgate()
+        .args(["git", ".", "-f", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    let code = out.status.code().unwrap();
+    assert!(code != 2, "error: {}", String::from_utf8_lossy(&out.stderr));
+    (code, json(&out.stdout))
+}
+
+#[test]
+fn secret_only_in_history_is_found_with_its_commit_and_author() {
+    let repo = GitRepo::new();
+    repo.commit(&[("README.md", "hello\n")], "init");
+    let token = github_token(100);
+    let added = repo.commit(
+        &[(
+            "app/settings.py",
+            &format!("DEBUG = False\nTOKEN = '{token}'\n"),
+        )],
+        "add settings",
+    );
+    repo.commit(
+        &[(
+            "app/settings.py",
+            "DEBUG = False\nTOKEN = os.environ['TOKEN']\n",
+        )],
+        "use env",
+    );
+    let (code, report) = scan(&repo, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        found(&report),
+        vec![(
+            "app/settings.py".to_owned(),
+            2,
+            "github-pat-classic".to_owned()
+        )]
+    );
+    let commit = &report["findings"][0]["commit"];
+    assert_eq!(commit["id"], added.as_str());
+    assert_eq!(commit["author"], "Test Author");
+    assert_eq!(commit["email"], "author@example.test");
+    assert_eq!(commit["message"], "add settings");
+}
+
+#[test]
+fn all_refs_finds_a_secret_on_another_branch_only() {
+    let repo = GitRepo::new();
+    repo.commit(&[("a.txt", "a\n")], "init");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.commit(
+        &[("b.env", &format!("T={}\n", github_token(101)))],
+        "feature work",
+    );
+    repo.git(&["checkout", "-q", "main"]);
+    let (code, _) = scan(&repo, &[]);
+    assert_eq!(code, 0, "HEAD's history has no secret");
+    let (code, report) = scan(&repo, &["--all"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        found(&report),
+        vec![("b.env".to_owned(), 1, "github-pat-classic".to_owned())]
+    );
+}
+
+#[test]
+fn a_rename_does_not_duplicate_the_finding() {
+    let repo = GitRepo::new();
+    let contents = format!("T={}\n", github_token(102));
+    let first = repo.commit(&[("old.env", &contents)], "add");
+    repo.git(&["mv", "old.env", "renamed.env"]);
+    repo.commit(&[], "rename");
+    let (_, report) = scan(&repo, &["--all"]);
+    assert_eq!(
+        found(&report),
+        vec![("old.env".to_owned(), 1, "github-pat-classic".to_owned())]
+    );
+    assert_eq!(report["findings"][0]["commit"]["id"], first.as_str());
+}
+
+#[test]
+fn range_scans_only_added_lines_with_new_file_line_numbers() {
+    let repo = GitRepo::new();
+    let old_secret = format!("OLD={}\n", github_token(103));
+    repo.commit(&[("conf.env", &format!("a=1\n{old_secret}"))], "base");
+    let base = repo.git(&["rev-parse", "HEAD"]);
+    let new_secret = format!("NEW={}\n", github_token(104));
+    repo.commit(
+        &[(
+            "conf.env",
+            &format!("a=1\n{old_secret}b=2\nc=3\n{new_secret}"),
+        )],
+        "more",
+    );
+    let (code, report) = scan(&repo, &["--range", &format!("{base}..HEAD")]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        found(&report),
+        vec![("conf.env".to_owned(), 5, "github-pat-classic".to_owned())]
+    );
+}
+
+#[test]
+fn merge_commits_report_their_own_additions_once() {
+    let repo = GitRepo::new();
+    repo.commit(&[("a.txt", "one\n")], "init");
+    let base = repo.git(&["rev-parse", "HEAD"]);
+    repo.git(&["checkout", "-q", "-b", "side"]);
+    repo.commit(
+        &[("side.env", &format!("S={}\n", github_token(105)))],
+        "side secret",
+    );
+    repo.git(&["checkout", "-q", "main"]);
+    repo.commit(&[("main.txt", "main\n")], "main work");
+    repo.git(&["merge", "-q", "--no-ff", "--no-commit", "side"]);
+    crate::support::write(
+        &repo.path(),
+        "merge.env",
+        format!("M={}\n", github_token(106)),
+    );
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "merge side"]);
+    let merge = repo.git(&["rev-parse", "HEAD"]);
+    let (_, report) = scan(&repo, &["--range", &format!("{base}..HEAD")]);
+    let files: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap().to_owned(),
+                f["commit"]["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        files,
+        vec![
+            ("merge.env".to_owned(), "merge side".to_owned()),
+            ("side.env".to_owned(), "side secret".to_owned())
+        ]
+    );
+    let (_, report) = scan(&repo, &["--range", &format!("{merge}^1..{merge}")]);
+    assert_eq!(
+        found(&report).len(),
+        2,
+        "a merge alone: its own addition plus the branch it brings"
+    );
+}
+
+#[test]
+fn staged_changes_are_scanned_before_the_first_commit() {
+    let repo = GitRepo::new();
+    crate::support::write(
+        &repo.path(),
+        "new.env",
+        format!("x=1\nT={}\n", github_token(107)),
+    );
+    repo.git(&["add", "new.env"]);
+    let (code, report) = scan(&repo, &["--staged"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        found(&report),
+        vec![("new.env".to_owned(), 2, "github-pat-classic".to_owned())]
+    );
+}
+
+#[test]
+fn repository_errors_are_one_line_and_exit_two() {
+    let repo = GitRepo::new();
+    let out = repo.leakgate().args(["git", "."]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no commits yet"));
+    repo.commit(&[("a", "a\n")], "init");
+    let out = repo
+        .leakgate()
+        .args(["git", ".", "--range", "nope..HEAD"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown revision 'nope'"));
+    let plain = tempfile::TempDir::new().unwrap();
+    let out = repo
+        .leakgate()
+        .args(["git"])
+        .arg(plain.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a git repository"));
+}
+
+#[test]
+fn a_scan_never_modifies_the_repository() {
+    let repo = GitRepo::new();
+    repo.commit(&[("a.env", &format!("T={}\n", github_token(108)))], "init");
+    let snapshot = |repo: &GitRepo| {
+        let mut entries: Vec<String> = walk(&repo.path().join(".git"));
+        entries.sort();
+        entries
+    };
+    let before = snapshot(&repo);
+    let _ = scan(&repo, &["--all"]);
+    let _ = scan(&repo, &["--staged"]);
+    assert_eq!(before, snapshot(&repo));
+}
+
+/// Every file under `dir` with its size and modification time.
+fn walk(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        let meta = entry.metadata().unwrap();
+        if meta.is_dir() {
+            out.extend(walk(&entry.path()));
+        } else {
+            out.push(format!(
+                "{} {} {:?}",
+                entry.path().display(),
+                meta.len(),
+                meta.modified().unwrap()
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn config_from_base_ignores_a_work_tree_config_that_allows_everything() {
+    let repo = GitRepo::new();
+    repo.commit(&[("a.txt", "a\n")], "init");
+    let base = repo.git(&["rev-parse", "HEAD"]);
+    repo.commit(
+        &[
+            (".leakgate.toml", "[allow]\npaths = ['''.*''']\n"),
+            ("b.env", &format!("T={}\n", github_token(109))),
+        ],
+        "sneaky",
+    );
+    let range = format!("{base}..HEAD");
+    let (code, _) = scan(&repo, &["--range", &range]);
+    assert_eq!(code, 0, "the work-tree config allowlists everything");
+    let out = repo
+        .leakgate()
+        .args(["git", ".", "--range", &range, "--config-from", &base])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("change leakgate's own settings: .leakgate.toml"),
+        "{text}"
+    );
+}

@@ -1,0 +1,252 @@
+//! Real pushes to a real bare remote through the installed hook.
+
+use crate::support::{GitRepo, github_token};
+
+fn installed() -> GitRepo {
+    let repo = GitRepo::new();
+    repo.commit(&[("README.md", "hello\n")], "init");
+    repo.add_remote();
+    repo.git(&["push", "-q", "origin", "main"]);
+    let out = repo.leakgate().args(["hook", "install"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    repo
+}
+
+#[test]
+fn a_push_that_adds_a_secret_is_rejected_and_the_remote_is_unchanged() {
+    let repo = installed();
+    let before = repo.remote_ref("refs/heads/main");
+    let commit = repo.commit(
+        &[(
+            "deploy/prod.env",
+            &format!("REGION=eu\nGH={}\n", github_token(200)),
+        )],
+        "prod config",
+    );
+    let out = repo.git_output(&["push", "origin", "main"]);
+    assert!(!out.status.success());
+    assert_eq!(repo.remote_ref("refs/heads/main"), before);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("push blocked"), "{err}");
+    assert!(
+        err.contains("deploy/prod.env:2  github-pat-classic"),
+        "{err}"
+    );
+    assert!(err.contains(&commit[..10]), "{err}");
+    assert!(err.contains("git push --no-verify"), "{err}");
+    assert!(err.contains("leakgate ignore github-pat-classic:"), "{err}");
+    assert!(
+        !err.contains(&github_token(200)),
+        "the secret must be masked"
+    );
+    let guide_lines = err
+        .lines()
+        .filter(|l| !l.starts_with("error:") && !l.starts_with("To "))
+        .count();
+    assert!(guide_lines <= 25, "guide is {guide_lines} lines:\n{err}");
+}
+
+#[test]
+fn a_clean_push_goes_through() {
+    let repo = installed();
+    let commit = repo.commit(&[("src/lib.rs", "pub fn f() {}\n")], "code");
+    let out = repo.git_output(&["push", "origin", "main"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(repo.remote_ref("refs/heads/main"), Some(commit));
+}
+
+#[test]
+fn an_old_secret_already_on_the_remote_does_not_block_a_clean_push() {
+    let repo = installed();
+    repo.commit(
+        &[("old.env", &format!("T={}\n", github_token(201)))],
+        "old mistake",
+    );
+    repo.git(&["push", "-q", "--no-verify", "origin", "main"]);
+    let commit = repo.commit(&[("b.txt", "clean\n")], "clean work");
+    let out = repo.git_output(&["push", "origin", "main"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(repo.remote_ref("refs/heads/main"), Some(commit));
+}
+
+#[test]
+fn a_new_branch_pushes_only_its_new_commits() {
+    let repo = installed();
+    repo.commit(
+        &[("old.env", &format!("T={}\n", github_token(202)))],
+        "old mistake",
+    );
+    repo.git(&["push", "-q", "--no-verify", "origin", "main"]);
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    let clean = repo.commit(&[("f.txt", "feature\n")], "feature");
+    let out = repo.git_output(&["push", "origin", "feature"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(repo.remote_ref("refs/heads/feature"), Some(clean));
+    repo.commit(
+        &[("g.env", &format!("T={}\n", github_token(203)))],
+        "leak on branch",
+    );
+    repo.git(&["checkout", "-q", "-b", "feature2"]);
+    let out = repo.git_output(&["push", "origin", "feature2"]);
+    assert!(
+        !out.status.success(),
+        "a new branch carrying a new secret must be blocked"
+    );
+    assert_eq!(repo.remote_ref("refs/heads/feature2"), None);
+}
+
+#[test]
+fn a_branch_deletion_passes() {
+    let repo = installed();
+    repo.git(&["checkout", "-q", "-b", "doomed"]);
+    repo.commit(&[("x.txt", "x\n")], "x");
+    repo.git(&["push", "-q", "origin", "doomed"]);
+    let out = repo.git_output(&["push", "origin", "--delete", "doomed"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(repo.remote_ref("refs/heads/doomed"), None);
+}
+
+#[test]
+fn a_secret_added_then_deleted_in_the_outgoing_commits_still_blocks() {
+    let repo = installed();
+    repo.commit(&[("c.env", &format!("T={}\n", github_token(204)))], "add");
+    repo.commit(&[("c.env", "T=${TOKEN}\n")], "remove");
+    let out = repo.git_output(&["push", "origin", "main"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("c.env:1"));
+}
+
+#[test]
+fn an_existing_hook_is_kept_runs_first_and_is_restored() {
+    let repo = GitRepo::new();
+    repo.commit(&[("README.md", "hello\n")], "init");
+    repo.add_remote();
+    let hooks = repo.path().join(".git/hooks");
+    std::fs::create_dir_all(&hooks).unwrap();
+    let marker = repo.tmp.path().join("old-hook-ran");
+    let old_hook = format!("#!/bin/sh\ncat > '{}'\nexit 0\n", marker.display());
+    std::fs::write(hooks.join("pre-push"), &old_hook).unwrap();
+    make_executable(&hooks.join("pre-push"));
+    let out = repo.leakgate().args(["hook", "install"]).output().unwrap();
+    assert!(out.status.success());
+    assert!(hooks.join("pre-push.leakgate-chained").exists());
+    let commit = repo.commit(&[("b.txt", "b\n")], "b");
+    let out = repo.git_output(&["push", "origin", "main"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seen = std::fs::read_to_string(&marker).expect("the old hook ran");
+    assert!(
+        seen.contains(&commit),
+        "the old hook got git's input: {seen}"
+    );
+    repo.commit(&[("c.env", &format!("T={}\n", github_token(205)))], "leak");
+    assert!(
+        !repo
+            .git_output(&["push", "origin", "main"])
+            .status
+            .success(),
+        "leakgate still runs after the old hook"
+    );
+    let out = repo
+        .leakgate()
+        .args(["hook", "uninstall"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("pre-push")).unwrap(),
+        old_hook
+    );
+    assert!(!hooks.join("pre-push.leakgate-chained").exists());
+}
+
+#[test]
+fn hooks_path_config_is_respected() {
+    let repo = GitRepo::new();
+    repo.commit(&[("a", "a\n")], "init");
+    repo.git(&["config", "core.hooksPath", "githooks"]);
+    let out = repo
+        .leakgate()
+        .args(["hook", "install", "--pre-commit"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(repo.path().join("githooks/pre-commit").exists());
+    crate::support::write(&repo.path(), "k.env", format!("T={}\n", github_token(206)));
+    repo.git(&["add", "k.env"]);
+    let out = repo.git_output(&["commit", "-m", "leak"]);
+    assert!(!out.status.success(), "the pre-commit hook must block");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("commit blocked"));
+}
+
+#[test]
+fn garbage_pre_push_input_fails_closed() {
+    let repo = installed();
+    let out = repo
+        .leakgate()
+        .args(["pre-push", "origin"])
+        .write_stdin("this is not git's protocol\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("pre-push input line 1"), "{err}");
+}
+
+#[test]
+fn pre_commit_framework_variables_are_honoured() {
+    let repo = installed();
+    let base = repo.git(&["rev-parse", "HEAD"]);
+    repo.commit(&[("v.env", &format!("T={}\n", github_token(207)))], "leak");
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    let out = repo
+        .leakgate()
+        .args(["pre-push"])
+        .env("PRE_COMMIT_FROM_REF", &base)
+        .env("PRE_COMMIT_TO_REF", &head)
+        .env("PRE_COMMIT_REMOTE_NAME", "origin")
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn make_executable(path: &std::path::Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
