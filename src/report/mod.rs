@@ -4,6 +4,7 @@
 pub mod csv;
 pub mod json;
 pub mod junit;
+pub mod markdown;
 pub mod sarif;
 pub mod text;
 
@@ -28,6 +29,8 @@ pub enum Format {
     Junit,
     /// CSV with a header row.
     Csv,
+    /// A Markdown table (CI job summaries, pull request comments).
+    Markdown,
 }
 
 /// What every reporter needs besides the findings.
@@ -65,6 +68,7 @@ pub fn write(
         Format::Sarif => sarif::write(report, options, out),
         Format::Junit => junit::write(report, options, out),
         Format::Csv => csv::write(report, options, out),
+        Format::Markdown => markdown::write(report, options, out),
     }
 }
 

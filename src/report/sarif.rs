@@ -43,7 +43,6 @@ fn rule_descriptor(rule: &Rule) -> Value {
     };
     json!({
         "id": rule.id,
-        "name": rule.id,
         "shortDescription": { "text": rule.description },
         "fullDescription": { "text": rule.description },
         "help": { "text": help, "markdown": help },

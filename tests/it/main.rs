@@ -9,3 +9,4 @@ mod git_history;
 mod pre_push;
 mod rules;
 mod support;
+mod teams;

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The scan step of action.yml, kept in a script so it can be tested on a real repository
+# (scripts/test-action.sh). Inputs come from LEAKGATE_* variables; outputs go to $GITHUB_OUTPUT
+# and a Markdown table to $GITHUB_STEP_SUMMARY.
+set -uo pipefail
+
+zero=0000000000000000000000000000000000000000
+out_dir=${RUNNER_TEMP:-${TMPDIR:-/tmp}}
+sarif="$out_dir/leakgate.sarif"
+read -r -a extra <<<"${LEAKGATE_ARGS:-}"
+common=(--fail-on "${LEAKGATE_FAIL_ON:-low}" "${extra[@]}")
+
+scan=()
+case "${LEAKGATE_SCOPE:-auto}:${LEAKGATE_EVENT:-}" in
+  history:*)
+    scan=(git . --all) ;;
+  auto:pull_request | auto:pull_request_target)
+    # The base decides the rules: a pull request cannot allowlist its own secrets.
+    scan=(git . --range "$LEAKGATE_PR_BASE..$LEAKGATE_PR_HEAD" --config-from "$LEAKGATE_PR_BASE") ;;
+  auto:push)
+    if [[ -z "${LEAKGATE_PUSH_BEFORE:-}" || "$LEAKGATE_PUSH_BEFORE" == "$zero" ]]; then
+      scan=(git .)
+    else
+      scan=(git . --range "$LEAKGATE_PUSH_BEFORE..$LEAKGATE_PUSH_AFTER" --config-from "$LEAKGATE_PUSH_BEFORE")
+    fi ;;
+  *)
+    scan=(git .) ;;
+esac
+
+leakgate "${scan[@]}" "${common[@]}" --format sarif -o "$sarif"
+code=$?
+if [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
+  leakgate "${scan[@]}" "${common[@]}" --format markdown >>"$GITHUB_STEP_SUMMARY" || true
+fi
+if [[ -n "${GITHUB_OUTPUT:-}" ]]; then
+  echo "exit-code=$code" >>"$GITHUB_OUTPUT"
+  if [[ -s "$sarif" ]]; then echo "sarif=$sarif" >>"$GITHUB_OUTPUT"; fi
+fi
+echo "leakgate ${scan[*]}: exit $code"
+exit 0
