@@ -33,6 +33,9 @@ pub struct GitArgs {
     /// Scan only the lines the index adds relative to HEAD
     #[arg(long)]
     pub staged: bool,
+    /// Rescan every blob instead of skipping those the last history scan found clean
+    #[arg(long)]
+    pub no_cache: bool,
     /// Shared git flags.
     #[command(flatten)]
     pub git: GitCommonArgs,
@@ -161,10 +164,23 @@ pub fn run(args: &GitArgs) -> anyhow::Result<ExitStatus> {
         } else {
             revs::from_head(&ctx.repo)?
         };
+        let key = gitsrc::cache::key(
+            &ctx.engine.pack().digest,
+            !args.common.scan.no_inline_allow,
+            max,
+        );
+        let mut cache = (!args.no_cache).then(|| gitsrc::cache::BlobCache::load(&ctx.repo, &key));
         let progress = Progress::start(&stats, args.common.output.quiet);
-        let result = gitsrc::scan_history(&ctx.engine, &ctx.repo, &commits, max, &stats, &pool);
+        let options = gitsrc::HistoryOptions {
+            max_size: max,
+            pool: &pool,
+            cache: cache.as_mut(),
+        };
+        let result = gitsrc::scan_history(&ctx.engine, &ctx.repo, &commits, &stats, options);
         progress.finish();
-        result?
+        let (findings, note) = result?;
+        notes.extend(note);
+        findings
     };
     let mut summary: Summary = stats.summary(started.elapsed());
     summary.notes = notes;

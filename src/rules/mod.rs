@@ -29,6 +29,9 @@ pub struct RulePack {
     pub rules: Vec<Rule>,
     /// Global allowlist.
     pub allow: Allowlist,
+    /// A hash over every file that went into the pack (name and text), so caches can tell when
+    /// the effective rules changed.
+    pub digest: String,
 }
 
 /// How thoroughly to check rules while loading.
@@ -62,6 +65,7 @@ impl RulePack {
         spec: PackFileSpec,
         strictness: Strictness,
     ) -> Result<(), RuleError> {
+        self.digest = chain_digest(&self.digest, name, source);
         let mut ids: HashSet<String> = self.rules.iter().map(|r| r.id.clone()).collect();
         for rule_spec in spec.rules {
             let id_span = rule_spec.id.span();
@@ -89,6 +93,24 @@ impl RulePack {
     pub fn get(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
     }
+}
+
+/// SHA-256 of the previous digest, a file name and its text, as hex.
+fn chain_digest(previous: &str, name: &str, source: &str) -> String {
+    use sha2::{Digest as _, Sha256};
+    let mut hasher = Sha256::new();
+    for part in [previous, name, source] {
+        hasher.update(part.as_bytes());
+        hasher.update([0u8]);
+    }
+    hasher
+        .finalize()
+        .iter()
+        .fold(String::with_capacity(64), |mut out, b| {
+            use std::fmt::Write as _;
+            let _ = write!(out, "{b:02x}");
+            out
+        })
 }
 
 /// Parses one TOML file into its spec; a syntax or shape error names the position.

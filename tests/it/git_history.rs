@@ -219,7 +219,10 @@ fn walk(dir: &std::path::Path) -> Vec<String> {
         let entry = entry.unwrap();
         let meta = entry.metadata().unwrap();
         if meta.is_dir() {
-            out.extend(walk(&entry.path()));
+            // The history cache is leakgate's own state, documented in README.
+            if entry.file_name() != "leakgate" {
+                out.extend(walk(&entry.path()));
+            }
         } else {
             out.push(format!(
                 "{} {} {:?}",
@@ -257,5 +260,52 @@ fn config_from_base_ignores_a_work_tree_config_that_allows_everything() {
     assert!(
         text.contains("change leakgate's own settings: .leakgate.toml"),
         "{text}"
+    );
+}
+
+#[test]
+fn the_history_cache_keeps_reports_identical_and_resets_when_rules_change() {
+    let repo = GitRepo::new();
+    let custom = crate::support::fake("acme_{{hex:32}}", 1);
+    repo.commit(
+        &[("a.txt", "plain\n"), ("notes.md", &format!("{custom}\n"))],
+        "init",
+    );
+    repo.commit(
+        &[("b.env", &format!("T={}\n", github_token(110)))],
+        "secret",
+    );
+    repo.commit(&[("c.txt", "more\n")], "more");
+    let strip = |mut r: serde_json::Value| r["findings"].take();
+    let (_, first) = scan(&repo, &[]);
+    assert!(repo.path().join(".git/leakgate/blobs-v1").exists());
+    let (_, second) = scan(&repo, &[]);
+    let notes = second["summary"]["notes"].to_string();
+    assert!(notes.contains("3 blobs unchanged"), "{notes}");
+    let (_, uncached) = scan(&repo, &["--no-cache"]);
+    assert_eq!(strip(first.clone()), strip(second));
+    assert_eq!(strip(first), strip(uncached));
+    let rule = r#"
+[[rules]]
+id = "acme-token"
+description = "Acme token."
+severity = "high"
+keywords = ["acme_"]
+regex = '''\b(acme_[a-f0-9]{32})\b'''
+examples = ["acme_{{hex:32}}"]
+"#;
+    crate::support::write(&repo.path(), ".leakgate.toml", rule);
+    let (_, changed) = scan(&repo, &[]);
+    let mut rules: Vec<&str> = changed["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap())
+        .collect();
+    rules.sort_unstable();
+    assert_eq!(
+        rules,
+        vec!["acme-token", "github-pat-classic"],
+        "a new rule must see blobs the old cache called clean"
     );
 }

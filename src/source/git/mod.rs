@@ -1,6 +1,7 @@
 //! Git sources: whole history (each unique blob once), commit ranges and pushes (added lines
 //! only), and staged changes. Read-only: nothing here writes to the repository.
 
+pub mod cache;
 pub mod diff;
 pub mod history;
 pub mod revs;
@@ -104,25 +105,60 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
+/// How a history scan runs.
+pub struct HistoryOptions<'a> {
+    /// Files larger than this are skipped.
+    pub max_size: u64,
+    /// The worker pool.
+    pub pool: &'a rayon::ThreadPool,
+    /// The incremental cache, if enabled.
+    pub cache: Option<&'a mut cache::BlobCache>,
+}
+
 /// Scans the unique blobs of `commits` and attributes each finding to its introducing commit.
+/// Blobs the cache knows to be clean are skipped; newly clean blobs are added to it.
 pub fn scan_history(
     engine: &crate::engine::Engine,
     repo: &Repository,
     commits: &[Oid],
-    max_size: u64,
     stats: &crate::source::stats::ScanStats,
-    pool: &rayon::ThreadPool,
-) -> anyhow::Result<Vec<crate::finding::Finding>> {
-    let blobs = history::collect_blobs(repo, commits)?;
+    options: HistoryOptions<'_>,
+) -> anyhow::Result<(Vec<crate::finding::Finding>, Option<String>)> {
+    let all = history::collect_blobs(repo, commits)?;
+    let (blobs, cached): (Vec<history::BlobOrigin>, Vec<history::BlobOrigin>) = match &options.cache
+    {
+        Some(cache) => all.into_iter().partition(|b| !cache.is_clean(b.blob)),
+        None => (all, Vec::new()),
+    };
     let path = repo.path().to_path_buf();
-    let found = pool.install(|| history::scan_blobs(engine, &path, &blobs, max_size, stats))?;
-    let mut cache = CommitCache::default();
+    let found = options
+        .pool
+        .install(|| history::scan_blobs(engine, &path, &blobs, options.max_size, stats))?;
+    let mut note = None;
+    if let Some(cache) = options.cache {
+        let dirty: std::collections::HashSet<usize> = found.iter().map(|(i, _)| *i).collect();
+        let clean = blobs
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !dirty.contains(i))
+            .map(|(_, b)| b.blob);
+        if let Err(e) = cache.save(clean) {
+            crate::diag::warning(&format!("cannot write the scan cache: {e}"));
+        }
+        if !cached.is_empty() {
+            note = Some(format!(
+                "{} blobs unchanged since the last scan were skipped (cache; --no-cache to rescan)",
+                cached.len()
+            ));
+        }
+    }
+    let mut cache_info = CommitCache::default();
     let mut findings = Vec::with_capacity(found.len());
     for (index, mut finding) in found {
-        finding.commit = Some(cache.get(repo, blobs[index].commit)?);
+        finding.commit = Some(cache_info.get(repo, blobs[index].commit)?);
         findings.push(finding);
     }
-    Ok(findings)
+    Ok((findings, note))
 }
 
 /// Scans what each commit adds (oldest first); a secret added by several commits is reported

@@ -1,0 +1,116 @@
+//! The incremental history cache: blob ids that were scanned and gave no finding, stored in
+//! `<git dir>/leakgate/blobs-v1`, keyed by a hash of the effective rule pack, engine options and
+//! size limit. A second history scan skips those blobs; blobs with findings are always rescanned,
+//! so reports stay complete and the cache never holds a secret. A changed rule pack or config
+//! changes the key and the cache starts over.
+
+use std::collections::HashSet;
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use git2::{Oid, Repository};
+
+/// The first line of a cache file; the key follows it.
+const MAGIC: &str = "leakgate-blob-cache v1";
+
+/// Clean blob ids for one key.
+#[derive(Debug)]
+pub struct BlobCache {
+    path: PathBuf,
+    key: String,
+    clean: HashSet<Oid>,
+}
+
+impl BlobCache {
+    /// Loads the cache for `key`; a missing, unreadable or differently keyed file is empty.
+    pub fn load(repo: &Repository, key: &str) -> BlobCache {
+        let path = repo.commondir().join("leakgate").join("blobs-v1");
+        let clean = std::fs::read_to_string(&path)
+            .ok()
+            .and_then(|text| parse(&text, key))
+            .unwrap_or_default();
+        BlobCache {
+            path,
+            key: key.to_owned(),
+            clean,
+        }
+    }
+
+    /// Whether a blob is known to be clean.
+    pub fn is_clean(&self, blob: Oid) -> bool {
+        self.clean.contains(&blob)
+    }
+
+    /// How many blobs are known clean.
+    pub fn len(&self) -> usize {
+        self.clean.len()
+    }
+
+    /// Whether the cache knows no blob.
+    pub fn is_empty(&self) -> bool {
+        self.clean.is_empty()
+    }
+
+    /// Adds clean blobs and writes the file (atomically, mode 0600). Failure to write only costs
+    /// the next scan its speed-up, so it is reported, not fatal.
+    pub fn save(&mut self, newly_clean: impl IntoIterator<Item = Oid>) -> std::io::Result<()> {
+        self.clean.extend(newly_clean);
+        let dir = self.path.parent().unwrap_or(&self.path).to_path_buf();
+        std::fs::create_dir_all(&dir)?;
+        let mut text = String::with_capacity(self.clean.len() * 41 + 128);
+        text.push_str(MAGIC);
+        text.push(' ');
+        text.push_str(&self.key);
+        text.push('\n');
+        let mut ids: Vec<String> = self.clean.iter().map(Oid::to_string).collect();
+        ids.sort_unstable();
+        for id in ids {
+            text.push_str(&id);
+            text.push('\n');
+        }
+        let tmp = dir.join(format!("blobs-v1.{}.tmp", std::process::id()));
+        {
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create(true).truncate(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt as _;
+                options.mode(0o600);
+            }
+            let mut file = options.open(&tmp)?;
+            file.write_all(text.as_bytes())?;
+        }
+        std::fs::rename(&tmp, &self.path)
+    }
+}
+
+fn parse(text: &str, key: &str) -> Option<HashSet<Oid>> {
+    let mut lines = text.lines();
+    let header = lines.next()?;
+    if header != format!("{MAGIC} {key}") {
+        return None;
+    }
+    Some(lines.filter_map(|l| Oid::from_str(l.trim()).ok()).collect())
+}
+
+/// The cache key for a rule pack digest and the options that change results.
+pub fn key(pack_digest: &str, inline_allow: bool, max_size: u64) -> String {
+    format!(
+        "{}-{pack_digest}-{inline_allow}-{max_size}",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_checks_the_key() {
+        let oid = "0123456789012345678901234567890123456789";
+        let text = format!("{MAGIC} k1\n{oid}\n");
+        assert_eq!(parse(&text, "k1").map(|s| s.len()), Some(1));
+        assert!(parse(&text, "k2").is_none());
+        assert!(parse("garbage", "k1").is_none());
+    }
+}
