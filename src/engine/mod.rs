@@ -215,7 +215,7 @@ impl Engine {
                     continue;
                 }
                 matched_any = true;
-                let verdict = self.judge(rule, bytes, secret.clone());
+                let verdict = self.judge(rule, bytes, secret.clone(), &whole);
                 let reported = verdict == Verdict::Reported;
                 record(&mut trace, rule_index, Some(secret.clone()), verdict);
                 if reported {
@@ -232,7 +232,13 @@ impl Engine {
     }
 
     /// Every value filter, in order; the first that rejects decides.
-    fn judge(&self, rule: &Rule, bytes: &[u8], secret: Range<usize>) -> Verdict {
+    fn judge(
+        &self,
+        rule: &Rule,
+        bytes: &[u8],
+        secret: Range<usize>,
+        whole: &Range<usize>,
+    ) -> Verdict {
         let value = &bytes[secret.clone()];
         if let Some(min) = rule.entropy {
             let got = filters::shannon_entropy(value);
@@ -257,6 +263,10 @@ impl Engine {
             .allows_secret(&text)
             .or_else(|| self.pack.allow.allows_secret(&text))
         {
+            return Verdict::Allowed(reason);
+        }
+        let matched = String::from_utf8_lossy(&bytes[whole.clone()]);
+        if let Some(reason) = rule.allow.allows_match(&matched) {
             return Verdict::Allowed(reason);
         }
         if self.options.inline_allow && line_has_inline_allow(bytes, secret) {

@@ -13,6 +13,8 @@ pub struct Allowlist {
     pub regexes: Vec<Regex>,
     /// Lowercase substrings of the secret.
     pub stopwords: Vec<String>,
+    /// Regexes over the whole regex match (the secret with its context, e.g. a URL's host).
+    pub matches: Vec<Regex>,
 }
 
 /// Why an allowlist dropped a finding; shown by `--explain` and `rules test`.
@@ -22,6 +24,8 @@ pub enum AllowReason {
     Path(String),
     /// The secret matched this pattern.
     Regex(String),
+    /// The whole match matched this pattern.
+    Match(String),
     /// The secret contains this stopword.
     Stopword(String),
 }
@@ -31,6 +35,7 @@ impl std::fmt::Display for AllowReason {
         match self {
             AllowReason::Path(p) => write!(f, "path allowlisted by '{p}'"),
             AllowReason::Regex(r) => write!(f, "secret allowlisted by regex '{r}'"),
+            AllowReason::Match(r) => write!(f, "match allowlisted by regex '{r}'"),
             AllowReason::Stopword(s) => write!(f, "secret contains stopword '{s}'"),
         }
     }
@@ -58,10 +63,19 @@ impl Allowlist {
             .map(|w| AllowReason::Stopword(w.clone()))
     }
 
+    /// Whether the whole match is allowlisted; `None` means it is not.
+    pub fn allows_match(&self, matched: &str) -> Option<AllowReason> {
+        self.matches
+            .iter()
+            .find(|re| re.is_match(matched))
+            .map(|re| AllowReason::Match(re.as_str().to_owned()))
+    }
+
     /// Adds another allowlist's entries to this one.
     pub fn extend(&mut self, other: Allowlist) {
         self.paths.extend(other.paths);
         self.regexes.extend(other.regexes);
         self.stopwords.extend(other.stopwords);
+        self.matches.extend(other.matches);
     }
 }

@@ -289,5 +289,6 @@ fn build_allow(name: &str, source: &str, spec: &AllowSpec) -> Result<Allowlist, 
             .iter()
             .map(|s| s.to_ascii_lowercase())
             .collect(),
+        matches: spec.matches.iter().map(compile).collect::<Result<_, _>>()?,
     })
 }

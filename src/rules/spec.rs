@@ -76,4 +76,7 @@ pub struct AllowSpec {
     /// Case-insensitive substrings of the secret value.
     #[serde(default)]
     pub stopwords: Vec<String>,
+    /// Regexes over the whole match (the secret with its context, such as a URL's host).
+    #[serde(default)]
+    pub matches: Vec<Spanned<String>>,
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use tempfile::TempDir;
 
-use crate::support::{fake, found, github_token, json, leakgate, write};
+use crate::support::{fake, found, github_token, json, leakgate, private_ip, write};
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -146,7 +146,7 @@ paths = ['''^fixtures/''']
     write(
         dir.path(),
         "app.cfg",
-        format!("TOKEN={custom}\nDB_HOST=10.9.8.7\n"),
+        format!("TOKEN={custom}\nDB_HOST={}\n", private_ip(1)),
     );
     write(
         dir.path(),

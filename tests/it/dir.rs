@@ -2,7 +2,7 @@
 
 use tempfile::TempDir;
 
-use crate::support::{aws_key_id, fake, found, github_token, json, leakgate, write};
+use crate::support::{aws_key_id, fake, found, github_token, json, leakgate, private_ip, write};
 
 fn scan_json(dir: &TempDir, extra: &[&str]) -> (i32, serde_json::Value) {
     let out = leakgate(dir.path())
@@ -72,7 +72,7 @@ fn category_cases() -> Vec<(&'static str, String, &'static str)> {
         ),
         (
             "config/hosts.ini",
-            "[db]\nhost = 10.42.7.19\n".to_owned(),
+            format!("[db]\nhost = {}\n", private_ip(2)),
             "internal-host-private-ip",
         ),
         (
@@ -267,7 +267,11 @@ fn json_report_has_the_documented_fields() {
 #[test]
 fn fail_on_raises_the_threshold() {
     let dir = TempDir::new().unwrap();
-    write(dir.path(), "hosts.env", "DB_HOST=10.1.2.3\n");
+    write(
+        dir.path(),
+        "hosts.env",
+        format!("DB_HOST={}\n", private_ip(3)),
+    );
     let (code, _) = scan_json(&dir, &[]);
     assert_eq!(code, 1);
     let (code, report) = scan_json(&dir, &["--fail-on", "high"]);

@@ -31,6 +31,11 @@ pub fn github_token(seed: usize) -> String {
     String::from_utf8(token).unwrap()
 }
 
+/// A private (RFC 1918) address, assembled at run time so the repository holds none.
+pub fn private_ip(seed: u8) -> String {
+    format!("{}.{}.{}.{}", 10, 20 + seed, 3, 4 + seed)
+}
+
 /// An AWS access key id.
 pub fn aws_key_id(seed: usize) -> String {
     fake("AKIA{{base32:16}}", seed)

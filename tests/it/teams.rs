@@ -3,7 +3,7 @@
 
 use tempfile::TempDir;
 
-use crate::support::{github_token, json, leakgate, write};
+use crate::support::{github_token, json, leakgate, private_ip, write};
 
 fn fingerprints(dir: &TempDir, extra: &[&str]) -> (i32, Vec<String>) {
     let out = leakgate(dir.path())
@@ -75,7 +75,7 @@ fn baseline_round_trip_fails_only_on_new_secrets() {
     write(
         dir.path(),
         "old.env",
-        format!("T={}\nDB_HOST=10.0.3.4\n", github_token(302)),
+        format!("T={}\nDB_HOST={}\n", github_token(302), private_ip(4)),
     );
     let baseline = dir.path().join("baseline.json");
     let out = leakgate(dir.path())
@@ -138,7 +138,7 @@ fn every_format_parses() {
     write(
         dir.path(),
         "one, \"two\".env",
-        format!("T={}\nDB_HOST=10.1.1.1\n", github_token(304)),
+        format!("T={}\nDB_HOST={}\n", github_token(304), private_ip(5)),
     );
     let run = |format: &str| {
         let out = leakgate(dir.path())
