@@ -23,6 +23,8 @@ git init -q -b main "$W/test-repo"
 echo hello >"$W/test-repo/README.md"
 g "$W/test-repo" add -A && g "$W/test-repo" commit -qm init
 export PRE_COMMIT_HOME=$ROOT/target/ci-tools/pre-commit-cache
+# The framework runs `cargo install`; sharing the target dir reuses the dependencies CI built.
+export CARGO_TARGET_DIR=$ROOT/target
 echo "clean change" >>"$W/test-repo/README.md" && g "$W/test-repo" add -A
 (cd "$W/test-repo" && "$VENV/bin/pre-commit" try-repo "$W/src-repo" leakgate) || { echo "a clean change must pass"; exit 1; }
 python3 "$ROOT/scripts/fake_secrets.py" "$W/test-repo" && g "$W/test-repo" add -A

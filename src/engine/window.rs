@@ -5,10 +5,11 @@
 
 use std::ops::Range;
 
-/// How far before a hit a window may start.
-const BACK: usize = 512;
-/// How far after a hit a single-line window may end.
-const FORWARD: usize = 4096;
+/// How far before a hit a window may start: room for a name's prefix (`spring.datasource.`).
+const BACK: usize = 160;
+/// How far after a hit a single-line window may end: room for the longest single-line secret
+/// (JWTs and OpenAI keys run to a few hundred bytes, rarely past 1 KiB).
+const FORWARD: usize = 2048;
 /// How far after a hit a multiline window may end (a PGP key block is a few KiB).
 const FORWARD_MULTILINE: usize = 32 * 1024;
 

@@ -85,6 +85,13 @@ fn concat(subs: &[Hir], out: &mut Vec<String>) -> Option<Vec<String>> {
                 exact = false;
             }
             None => {
+                // An alternation with some literal branches (regex-syntax factors common
+                // prefixes out, leaving `(?:://|\+[a-z]+://)`): those branches still follow the
+                // current run contiguously.
+                let next = leading_literals(sub);
+                if current.len() * next.len() <= MAX_SET {
+                    out.extend(cross(&current, &next));
+                }
                 out.append(&mut current);
                 current = vec![String::new()];
                 exact = false;
@@ -99,13 +106,60 @@ fn concat(subs: &[Hir], out: &mut Vec<String>) -> Option<Vec<String>> {
     }
 }
 
+/// The literal strings any match of `hir` must start with (all of it when it is literal):
+/// a concatenation's literal run, each branch of an alternation, the body of a repetition.
+fn leading_literals(hir: &Hir) -> Vec<String> {
+    let mut ignored = Vec::new();
+    if let Some(exact) = walk(hir, &mut ignored) {
+        return exact;
+    }
+    let mut found = match hir.kind() {
+        HirKind::Capture(cap) => leading_literals(&cap.sub),
+        HirKind::Repetition(rep) if rep.min >= 1 => leading_literals(&rep.sub),
+        HirKind::Alternation(subs) => subs
+            .iter()
+            .flat_map(leading_literals)
+            .take(MAX_SET)
+            .collect(),
+        HirKind::Concat(subs) => {
+            let mut current = vec![String::new()];
+            for sub in subs {
+                match walk(sub, &mut ignored) {
+                    Some(set) if current.len() * set.len() <= MAX_SET => {
+                        current = cross(&current, &set);
+                    }
+                    Some(_) => break,
+                    None => {
+                        let next = leading_literals(sub);
+                        if !next.is_empty() && current.len() * next.len() <= MAX_SET {
+                            current = cross(&current, &next);
+                        }
+                        break;
+                    }
+                }
+            }
+            current
+        }
+        _ => Vec::new(),
+    };
+    found.retain(|c| !c.is_empty());
+    found
+}
+
+fn cross(prefixes: &[String], suffixes: &[String]) -> Vec<String> {
+    prefixes
+        .iter()
+        .flat_map(|a| suffixes.iter().map(move |b| format!("{a}{b}")))
+        .collect()
+}
+
 /// The characters (ASCII, lowercased) a small class matches, if it matches only a few.
 fn small_class(class: &Class) -> Option<Vec<String>> {
     let mut chars: Vec<char> = Vec::new();
     match class {
         Class::Unicode(c) => {
             for range in c.ranges() {
-                if (range.end() as u32) - (range.start() as u32) > 8 {
+                if (range.end() as u32) - (range.start() as u32) > 16 {
                     return None;
                 }
                 chars.extend(range.start()..=range.end());
@@ -113,7 +167,7 @@ fn small_class(class: &Class) -> Option<Vec<String>> {
         }
         Class::Bytes(c) => {
             for range in c.ranges() {
-                if range.end() - range.start() > 8 {
+                if range.end() - range.start() > 16 {
                     return None;
                 }
                 chars.extend((range.start()..=range.end()).map(char::from));
@@ -127,7 +181,7 @@ fn small_class(class: &Class) -> Option<Vec<String>> {
         .collect();
     ascii.sort();
     ascii.dedup();
-    (!ascii.is_empty() && ascii.len() <= 8).then_some(ascii)
+    (!ascii.is_empty() && ascii.len() <= 16).then_some(ascii)
 }
 
 #[cfg(test)]
@@ -148,6 +202,15 @@ mod tests {
         ));
         assert!(regex_can_contain(r"(?i)aws_?secret", "aws_secret"));
         assert!(regex_can_contain(r"(?i)api[_.-]?key", "api-key"));
+        assert!(regex_can_contain(
+            r"(?:mysql|postgres)(?:://|\+[a-z]+://)",
+            "postgres://"
+        ));
+        assert!(regex_can_contain(
+            r"(?:mysql|postgres)(?:://|\+[a-z]+://)",
+            "mysql+"
+        ));
+        assert!(regex_can_contain(r"\b(SK[0-9a-f]{32})\b", "sk7"));
     }
 
     #[test]

