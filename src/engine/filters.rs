@@ -101,6 +101,9 @@ const PLACEHOLDER_VALUES: &[&str] = &[
     "bar",
     "baz",
     "abc123",
+    "hunter2",
+    "tiger",
+    "scott",
 ];
 
 /// Why a value is a placeholder, or `None` when it may be real.
@@ -110,6 +113,12 @@ pub fn placeholder_reason(secret: &[u8]) -> Option<&'static str> {
     if let Some(word) = PLACEHOLDER_WORDS.iter().find(|w| lower.contains(*w)) {
         return Some(word);
     }
+    if is_named_placeholder(&lower) {
+        return Some("names itself (somepassword, my-secret-token)");
+    }
+    if lower.starts_with("my_") || lower.starts_with("my-") || lower.starts_with("[") {
+        return Some("a documentation value (my_..., [...])");
+    }
     if PLACEHOLDER_VALUES.contains(&lower.as_str()) {
         return Some("a placeholder value");
     }
@@ -117,6 +126,24 @@ pub fn placeholder_reason(secret: &[u8]) -> Option<&'static str> {
         return Some("a template or variable look-up");
     }
     None
+}
+
+/// `somepassword`, `new_password1`, `the-secret`, `apikey123`: a value that is only its own
+/// name with filler around it.
+fn is_named_placeholder(lower: &str) -> bool {
+    const FILLERS: &[&str] = &[
+        "some", "my", "your", "the", "a", "new", "old", "test", "dummy", "fake", "super", "top",
+    ];
+    const NAMES: &[&str] = &[
+        "password", "passwd", "pass", "secret", "token", "apikey", "api_key", "key", "pwd",
+    ];
+    let trimmed = lower.trim_end_matches(|c: char| c.is_ascii_digit());
+    let core = FILLERS
+        .iter()
+        .find_map(|f| trimmed.strip_prefix(f))
+        .unwrap_or(trimmed)
+        .trim_start_matches(['-', '_']);
+    NAMES.iter().any(|n| core == *n)
 }
 
 /// `${VAR}`, `{{ var }}`, `%(name)s`, `<value>`, `$VAR`, and environment or vault look-ups.
@@ -193,6 +220,11 @@ mod tests {
             "xxxxxxxxxxxxxxxx",
             "process.env.API_KEY",
             "password",
+            "my_rootPassword",
+            "[new_password]",
+            "somepassword",
+            "new_password1",
+            "super-secret",
         ] {
             assert!(placeholder_reason(value.as_bytes()).is_some(), "{value}");
         }
