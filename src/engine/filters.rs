@@ -116,7 +116,7 @@ pub fn placeholder_reason(secret: &[u8]) -> Option<&'static str> {
     if is_named_placeholder(&lower) {
         return Some("names itself (somepassword, my-secret-token)");
     }
-    if lower.starts_with("my_") || lower.starts_with("my-") || lower.starts_with("[") {
+    if lower.starts_with("my_") || lower.starts_with("my-") || lower.starts_with('[') {
         return Some("a documentation value (my_..., [...])");
     }
     if PLACEHOLDER_VALUES.contains(&lower.as_str()) {
@@ -143,7 +143,7 @@ fn is_named_placeholder(lower: &str) -> bool {
         .find_map(|f| trimmed.strip_prefix(f))
         .unwrap_or(trimmed)
         .trim_start_matches(['-', '_']);
-    NAMES.iter().any(|n| core == *n)
+    NAMES.contains(&core)
 }
 
 /// `${VAR}`, `{{ var }}`, `%(name)s`, `<value>`, `$VAR`, and environment or vault look-ups.
