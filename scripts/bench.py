@@ -76,14 +76,20 @@ def count_json(path, key=None):
 def tools_for_dir(args, corpus, out):
     t = str(args.threads)
     go = {"GOMAXPROCS": t}
+    # gitleaks and betterleaks skip any path containing node_modules by default; hand them the
+    # same tree through a symlink so every tool reads the same bytes.
+    alias = os.path.join(out, "corpus")
+    if os.path.lexists(alias):
+        os.unlink(alias)
+    os.symlink(corpus, alias)
     return [
         ("leakgate", [args.leakgate, "dir", corpus, "--no-ignore", "--threads", t, "-q", "-f", "json", "-o", f"{out}/leakgate.json"],
          None, lambda: count_json(f"{out}/leakgate.json", "findings")),
         ("kingfisher", [f"{args.peers}/bin/kingfisher", "scan", corpus, "--no-validate", "-j", t, "--format", "json", "-o", f"{out}/kingfisher.json"],
          None, lambda: count_json(f"{out}/kingfisher.json", "findings")),
-        ("betterleaks", [f"{args.peers}/bin/betterleaks", "fs", corpus, "-j", t, "--no-banner", "-o", f"{out}/betterleaks.json"],
-         go, lambda: count_json(f"{out}/betterleaks.json")),
-        ("gitleaks", [args.gitleaks, "dir", corpus, "--no-banner", "-f", "json", "-r", f"{out}/gitleaks.json"],
+        ("betterleaks", [f"{args.peers}/bin/betterleaks", "fs", alias, "-j", t, "--no-banner", "-o", f"{out}/betterleaks.json"],
+         go, lambda: count_json(f"{out}/betterleaks.json", "findings")),
+        ("gitleaks", [args.gitleaks, "dir", alias, "--no-banner", "-f", "json", "-r", f"{out}/gitleaks.json"],
          go, lambda: count_json(f"{out}/gitleaks.json")),
         ("rg (1 literal)", ["rg", "-uuu", "-c", "-j", t, "LEAKGATE_BENCH_LITERAL", corpus], None, lambda: None),
     ]
@@ -98,7 +104,7 @@ def tools_for_git(args, repo, out):
         ("kingfisher", [f"{args.peers}/bin/kingfisher", "scan", repo, "--no-validate", "-j", t, "--format", "json", "-o", f"{out}/kingfisher.json"],
          None, lambda: count_json(f"{out}/kingfisher.json", "findings")),
         ("betterleaks", [f"{args.peers}/bin/betterleaks", "git", repo, "-j", t, "--no-banner", "-o", f"{out}/betterleaks.json"],
-         go, lambda: count_json(f"{out}/betterleaks.json")),
+         go, lambda: count_json(f"{out}/betterleaks.json", "findings")),
         ("gitleaks", [args.gitleaks, "git", repo, "--no-banner", "-f", "json", "-r", f"{out}/gitleaks.json"],
          go, lambda: count_json(f"{out}/gitleaks.json")),
         ("git cat-file (read all)", ["sh", "-c", f"git -C '{repo}' cat-file --batch-all-objects --batch >/dev/null"], None, lambda: None),

@@ -62,6 +62,11 @@ impl IgnoreList {
         }
     }
 
+    /// Whether a fingerprint is ignored everywhere or on some path.
+    pub fn ignores_fingerprint(&self, fingerprint: &str) -> bool {
+        self.entries.contains_key(fingerprint)
+    }
+
     /// Whether a finding is ignored.
     pub fn ignores(&self, finding: &Finding) -> bool {
         self.entries

@@ -3,6 +3,7 @@
 
 pub mod args;
 pub mod dir;
+pub mod explain;
 pub mod finish;
 pub mod git;
 pub mod hook_cmds;
@@ -42,6 +43,8 @@ pub enum Command {
     Hook(hook_install::HookCommand),
     /// Add fingerprints to .leakgateignore
     Ignore(ignore::IgnoreArgs),
+    /// Show, for FILE:LINE, what every rule and filter decided
+    Explain(explain::ExplainArgs),
     /// List, self-test and explain rules
     #[command(subcommand)]
     Rules(rules::RulesCommand),
@@ -57,6 +60,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::PreCommit(args) => hook_cmds::run_pre_commit(&args),
         Command::Hook(command) => hook_install::run(&command),
         Command::Ignore(args) => ignore::run(&args),
+        Command::Explain(args) => explain::run(&args),
         Command::Rules(command) => rules::run(&command),
     }
 }

@@ -16,8 +16,9 @@ const FORWARD_MULTILINE: usize = 32 * 1024;
 /// The window around `hit` for a rule that is (or is not) multiline.
 pub fn around(haystack: &[u8], hit: Range<usize>, multiline: bool) -> Range<usize> {
     let floor = hit.start.saturating_sub(BACK);
-    let start =
-        memchr::memrchr(b'\n', &haystack[floor..hit.start]).map_or(floor, |i| floor + i + 1);
+    // Start at the line break itself, not after it: rules anchor names on a preceding
+    // non-word byte (`(?:^|[^A-Za-z0-9])`), and `^` only matches at the very start of the input.
+    let start = memchr::memrchr(b'\n', &haystack[floor..hit.start]).map_or(floor, |i| floor + i);
     let reach = if multiline {
         FORWARD_MULTILINE
     } else {
@@ -32,13 +33,14 @@ pub fn around(haystack: &[u8], hit: Range<usize>, multiline: bool) -> Range<usiz
     start..end
 }
 
-/// Sorts and merges overlapping or touching windows in place.
+/// Sorts and merges overlapping windows in place. Windows that only touch (one line ends where
+/// the next begins) stay apart, so a single-line rule never matches across a line break.
 pub fn merge(windows: &mut Vec<Range<usize>>) {
     windows.sort_unstable_by_key(|w| w.start);
     let mut merged: Vec<Range<usize>> = Vec::with_capacity(windows.len());
     for w in windows.drain(..) {
         match merged.last_mut() {
-            Some(last) if w.start <= last.end => last.end = last.end.max(w.end),
+            Some(last) if w.start < last.end => last.end = last.end.max(w.end),
             _ => merged.push(w),
         }
     }
@@ -53,20 +55,20 @@ mod tests {
     fn single_line_window_is_the_line() {
         let text = b"one\ntwo key=abc\nthree";
         let w = around(text, 8..11, false);
-        assert_eq!(&text[w], b"two key=abc");
+        assert_eq!(&text[w], b"\ntwo key=abc");
     }
 
     #[test]
     fn multiline_window_reaches_past_the_line() {
         let text = b"x\n-----BEGIN\nbody\n-----END\n";
         let w = around(text, 2..12, true);
-        assert_eq!(&text[w], b"-----BEGIN\nbody\n-----END\n");
+        assert_eq!(&text[w], b"\n-----BEGIN\nbody\n-----END\n");
     }
 
     #[test]
     fn merge_joins_overlaps() {
-        let mut ws = vec![5..9, 0..3, 2..4, 9..12];
+        let mut ws = vec![5..9, 0..3, 2..4, 8..12, 12..14];
         merge(&mut ws);
-        assert_eq!(ws, vec![0..4, 5..12]);
+        assert_eq!(ws, vec![0..4, 5..12, 12..14]);
     }
 }

@@ -327,3 +327,29 @@ fn symlinks_are_not_followed_out_of_the_tree() {
     assert_eq!(code, 0);
     assert_eq!(report["summary"]["skipped"]["symlink"], 1);
 }
+
+/// Names at the very start of a line, after another line: the confirm window must include the
+/// line break so rules anchored on a non-word byte still match.
+#[test]
+fn assignments_at_the_start_of_a_later_line_are_found() {
+    let dir = TempDir::new().unwrap();
+    let key = fake("{{alnum:20}}{{digits:4}}!x", 30);
+    write(
+        dir.path(),
+        "settings.py",
+        format!("DEBUG = False\nSECRET_KEY = '{key}'\nDB_PASSWORD='{key}9'\n"),
+    );
+    let (code, report) = scan_json(&dir, &[]);
+    assert_eq!(code, 1);
+    let rules: Vec<(u64, String)> = found(&report)
+        .into_iter()
+        .map(|(_, line, rule)| (line, rule))
+        .collect();
+    assert_eq!(
+        rules,
+        vec![
+            (2, "generic-api-secret".to_owned()),
+            (3, "generic-password".to_owned())
+        ]
+    );
+}

