@@ -76,38 +76,43 @@ impl Prefilter {
     }
 }
 
-/// For each keyword, its own rules plus those of every keyword that can overlap it.
+/// For each keyword, its own rules plus those of every keyword that contains it or lies inside
+/// it. Linear in the total keyword length (one overlapping search over each keyword), so a
+/// config with thousands of rules still starts quickly.
 fn close_over_overlaps(keywords: &[String], direct: &[Vec<usize>]) -> Vec<Vec<usize>> {
-    keywords
-        .iter()
-        .map(|k| {
-            let mut rules: Vec<usize> = keywords
-                .iter()
-                .zip(direct)
-                .filter(|(j, _)| can_overlap(k.as_bytes(), j.as_bytes()))
-                .flat_map(|(_, r)| r.iter().copied())
-                .collect();
-            rules.sort_unstable();
-            rules.dedup();
-            rules
-        })
-        .collect()
-}
-
-/// Whether one keyword lies inside the other, so a match of one can hide the other.
-fn can_overlap(a: &[u8], b: &[u8]) -> bool {
-    let contains = |long: &[u8], short: &[u8]| long.windows(short.len()).any(|w| w == short);
-    contains(a, b) || contains(b, a)
+    let mut rules: Vec<Vec<usize>> = direct.to_vec();
+    if let Ok(inner) = AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::Standard)
+        .build(keywords)
+    {
+        for (outer, keyword) in keywords.iter().enumerate() {
+            for found in inner.find_overlapping_iter(keyword) {
+                let contained = found.pattern().as_usize();
+                if contained != outer {
+                    let (a, b) = (direct[contained].clone(), direct[outer].clone());
+                    rules[outer].extend(a);
+                    rules[contained].extend(b);
+                }
+            }
+        }
+    }
+    for set in &mut rules {
+        set.sort_unstable();
+        set.dedup();
+    }
+    rules
 }
 
 #[cfg(test)]
 mod tests {
-    use super::can_overlap;
+    use super::close_over_overlaps;
 
     #[test]
-    fn overlap_covers_containment() {
-        assert!(can_overlap(b"secret", b"secret_"));
-        assert!(can_overlap(b"token", b"auth_token"));
-        assert!(!can_overlap(b"ghp_", b"xoxb-"));
+    fn each_keyword_stands_for_the_keywords_it_contains_or_is_inside() {
+        let keywords = ["secret".to_owned(), "secret_".to_owned(), "ghp_".to_owned()];
+        let direct = vec![vec![0], vec![1], vec![2]];
+        let closed = close_over_overlaps(&keywords, &direct);
+        assert_eq!(closed, vec![vec![0, 1], vec![0, 1], vec![2]]);
     }
 }

@@ -23,13 +23,53 @@ pub struct Chunk<'a> {
     pub commit: Option<&'a Arc<CommitInfo>>,
 }
 
-/// Whether bytes look binary: a NUL in the first 8 KiB (as git decides).
+/// Whether bytes look binary: a NUL in the first 8 KiB (as git decides). UTF-16 text (with a
+/// byte-order mark) is not binary: see [`utf16_to_utf8`].
 pub fn is_binary(bytes: &[u8]) -> bool {
-    memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some()
+    utf16_order(bytes).is_none() && memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some()
 }
 
-/// Scans one chunk and places its matches.
+/// The byte order of UTF-16 text: a byte-order mark, and NUL bytes (ASCII-range text in UTF-16
+/// has one in every pair) so that Latin-1 text that happens to start with `ÿþ` is left alone.
+fn utf16_order(bytes: &[u8]) -> Option<bool> {
+    let little = match bytes {
+        [0xFF, 0xFE, ..] => true,
+        [0xFE, 0xFF, ..] => false,
+        _ => return None,
+    };
+    memchr::memchr(0, &bytes[..bytes.len().min(8192)]).map(|_| little)
+}
+
+/// Re-encodes UTF-16 text (Windows editors and PowerShell write it) as UTF-8 so the rules see
+/// its secrets; line breaks are kept, so line numbers stay right. `None` for other bytes.
+pub fn utf16_to_utf8(bytes: &[u8]) -> Option<Vec<u8>> {
+    let little = utf16_order(bytes)?;
+    let units = bytes[2..].chunks_exact(2).map(|pair| {
+        if little {
+            u16::from_le_bytes([pair[0], pair[1]])
+        } else {
+            u16::from_be_bytes([pair[0], pair[1]])
+        }
+    });
+    Some(
+        char::decode_utf16(units)
+            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect::<String>()
+            .into_bytes(),
+    )
+}
+
+/// Scans one chunk and places its matches (UTF-16 text is re-encoded first).
 pub fn scan_chunk(engine: &Engine, chunk: &Chunk<'_>) -> Vec<Finding> {
+    if let Some(utf8) = utf16_to_utf8(chunk.bytes) {
+        return scan_chunk(
+            engine,
+            &Chunk {
+                bytes: &utf8,
+                ..*chunk
+            },
+        );
+    }
     engine
         .scan(chunk.bytes, Some(chunk.path))
         .iter()

@@ -6,6 +6,7 @@
 mod config;
 mod dir;
 mod git_history;
+mod hostile;
 mod pre_push;
 mod rules;
 mod support;

@@ -1,0 +1,229 @@
+//! Hostile and odd inputs: each ends in a correct report or one clear error line with exit 2,
+//! never a panic or a hang.
+
+use std::fmt::Write as _;
+
+use tempfile::TempDir;
+
+use crate::support::{GitRepo, found, github_token, json, leakgate, write};
+
+fn scan(dir: &TempDir, extra: &[&str]) -> (i32, serde_json::Value, String) {
+    let out = leakgate(dir.path())
+        .current_dir(dir.path())
+        .args(["dir", ".", "-f", "json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (out.status.code().unwrap(), json(&out.stdout), stderr)
+}
+
+#[test]
+fn utf16_text_with_a_bom_is_scanned_at_the_right_line() {
+    let dir = TempDir::new().unwrap();
+    let text = format!("first\r\nsecond\r\nTOKEN={}\r\n", github_token(400));
+    let mut bytes = vec![0xFF, 0xFE];
+    for unit in text.encode_utf16() {
+        bytes.extend_from_slice(&unit.to_le_bytes());
+    }
+    write(dir.path(), "win.ps1", bytes);
+    let (code, report, _) = scan(&dir, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        found(&report),
+        vec![("win.ps1".to_owned(), 3, "github-pat-classic".to_owned())]
+    );
+}
+
+/// Random values look like CamelCase type names more often than one would think; the
+/// type-name filter must not swallow them.
+#[test]
+fn crlf_line_endings_do_not_leak_into_secrets() {
+    let dir = TempDir::new().unwrap();
+    let password = "XfmrMKDhHan7014";
+    write(
+        dir.path(),
+        "app.env",
+        format!("A=1\r\nDB_PASSWORD={password}\r\n"),
+    );
+    let out = leakgate(dir.path())
+        .current_dir(dir.path())
+        .args(["dir", ".", "-f", "json", "--show-secrets"])
+        .output()
+        .unwrap();
+    let report = json(&out.stdout);
+    assert_eq!(report["findings"][0]["secret"], password);
+    assert_eq!(report["findings"][0]["line"], 2);
+}
+
+#[test]
+fn non_utf8_file_names_are_reported_lossily() {
+    use std::os::unix::ffi::OsStrExt as _;
+    let dir = TempDir::new().unwrap();
+    let name = std::ffi::OsStr::from_bytes(b"conf\xff.env");
+    std::fs::write(dir.path().join(name), format!("T={}\n", github_token(402))).unwrap();
+    let (code, report, _) = scan(&dir, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(report["findings"][0]["file"], "conf\u{fffd}.env");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_skipped_without_hanging() {
+    let dir = TempDir::new().unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(dir.path().join("pipe"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    write(dir.path(), "a.txt", "hello\n");
+    let (code, report, _) = scan(&dir, &[]);
+    assert_eq!(code, 0);
+    assert_eq!(report["summary"]["files"], 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_end_when_following_links() {
+    let dir = TempDir::new().unwrap();
+    write(
+        dir.path(),
+        "sub/a.env",
+        format!("T={}\n", github_token(403)),
+    );
+    std::os::unix::fs::symlink("..", dir.path().join("sub/loop")).unwrap();
+    let (code, report, _) = scan(&dir, &["--follow-symlinks"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        found(&report),
+        vec![("sub/a.env".to_owned(), 1, "github-pat-classic".to_owned())]
+    );
+    assert_eq!(
+        report["summary"]["skipped"]["unreadable"], 1,
+        "the loop is counted"
+    );
+}
+
+#[test]
+fn deep_nesting_is_scanned() {
+    let dir = TempDir::new().unwrap();
+    let deep: String = (0..200).fold(String::new(), |mut p, i| {
+        let _ = write!(p, "d{i}/");
+        p
+    });
+    write(
+        dir.path(),
+        &format!("{deep}x.env"),
+        format!("T={}\n", github_token(404)),
+    );
+    let (code, report, _) = scan(&dir, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(report["findings"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn a_long_minified_line_is_scanned_in_windows() {
+    let dir = TempDir::new().unwrap();
+    let mut line = "var a=1;".repeat(400_000);
+    let _ = write!(line, "var t=\"{}\";", github_token(405));
+    line.push_str(&"b=2;".repeat(200_000));
+    write(dir.path(), "bundle.js", line);
+    let (code, report, _) = scan(&dir, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(report["findings"][0]["column"], 3_200_008);
+}
+
+#[test]
+fn a_regex_that_explodes_is_rejected_with_its_location() {
+    let dir = TempDir::new().unwrap();
+    write(
+        dir.path(),
+        "big.toml",
+        "[[rules]]\nid = \"huge\"\ndescription = \"x\"\nseverity = \"low\"\nkeywords = [\"a\"]\nregex = '''(a{1000}){1000}([a-z]+)'''\nexamples = [\"a\"]\n",
+    );
+    let out = leakgate(dir.path())
+        .current_dir(dir.path())
+        .args(["dir", ".", "--config", "big.toml"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr.contains("big.toml:6:9") && stderr.contains("invalid regex"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_config_with_thousands_of_rules_loads_and_scans() {
+    let dir = TempDir::new().unwrap();
+    let mut config = String::from("extend_default = false\n");
+    for i in 0..2000 {
+        let _ = write!(
+            config,
+            "[[rules]]\nid = \"r{i}\"\ndescription = \"d\"\nseverity = \"low\"\nkeywords = [\"k{i}x_\"]\nregex = '''\\b(k{i}x_[a-z]{{8}})\\b'''\nexamples = [\"k{i}x_{{{{lower:8}}}}\"]\n"
+        );
+    }
+    write(dir.path(), "many.toml", config);
+    write(dir.path(), "a.txt", "k1999x_abcdefgh\n");
+    let (code, report, stderr) = scan(&dir, &["--config", "many.toml"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        found(&report),
+        vec![("a.txt".to_owned(), 1, "r1999".to_owned())]
+    );
+}
+
+#[test]
+fn a_corrupt_object_is_one_clear_error() {
+    let repo = GitRepo::new();
+    repo.commit(&[("a.txt", "hello\n")], "init");
+    let blob = repo.git(&["rev-parse", "HEAD:a.txt"]);
+    let path = repo
+        .path()
+        .join(".git/objects")
+        .join(&blob[..2])
+        .join(&blob[2..]);
+    let mut perms = std::fs::metadata(&path).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&path, perms).unwrap();
+    std::fs::write(&path, b"not zlib at all").unwrap();
+    let out = repo
+        .leakgate()
+        .args(["git", ".", "--no-cache"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&blob) && err.contains("git fsck"), "{err}");
+    assert!(!err.contains("panicked"));
+}
+
+#[test]
+fn a_shallow_clone_is_scanned_and_says_so() {
+    let repo = GitRepo::new();
+    repo.commit(&[("a.txt", "one\n")], "one");
+    repo.commit(&[("b.env", &format!("T={}\n", github_token(406)))], "two");
+    let clone = repo.tmp.path().join("shallow");
+    let url = format!("file://{}", repo.path().display());
+    let status = std::process::Command::new("git")
+        .args(["clone", "-q", "--depth", "1", &url])
+        .arg(&clone)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = leakgate(&repo.home())
+        .args(["git", "-f", "json"])
+        .arg(&clone)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report = json(&out.stdout);
+    assert!(
+        report["summary"]["notes"]
+            .to_string()
+            .contains("shallow clone")
+    );
+}
