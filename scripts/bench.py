@@ -87,9 +87,9 @@ def tools_for_dir(args, corpus, out):
          None, lambda: count_json(f"{out}/leakgate.json", "findings")),
         ("kingfisher", [f"{args.peers}/bin/kingfisher", "scan", corpus, "--no-validate", "-j", t, "--format", "json", "-o", f"{out}/kingfisher.json"],
          None, lambda: count_json(f"{out}/kingfisher.json", "findings")),
-        ("betterleaks", [f"{args.peers}/bin/betterleaks", "fs", alias, "-j", t, "--no-banner", "-o", f"{out}/betterleaks.json"],
+        ("betterleaks", [f"{args.peers}/bin/betterleaks", "fs", alias + "/", "-j", t, "--no-banner", "-o", f"{out}/betterleaks.json"],
          go, lambda: count_json(f"{out}/betterleaks.json", "findings")),
-        ("gitleaks", [args.gitleaks, "dir", alias, "--no-banner", "-f", "json", "-r", f"{out}/gitleaks.json"],
+        ("gitleaks", [args.gitleaks, "dir", alias + "/", "--no-banner", "-f", "json", "-r", f"{out}/gitleaks.json"],
          go, lambda: count_json(f"{out}/gitleaks.json")),
         ("rg (1 literal)", ["rg", "-uuu", "-c", "-j", t, "LEAKGATE_BENCH_LITERAL", corpus], None, lambda: None),
     ]
