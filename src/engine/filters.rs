@@ -128,6 +128,25 @@ pub fn placeholder_reason(secret: &[u8]) -> Option<&'static str> {
     None
 }
 
+/// Whether the value holds a `{name}` format placeholder (Python, Rust, C# format strings).
+fn has_brace_placeholder(lower: &str) -> bool {
+    let bytes = lower.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| {
+        b == b'{'
+            && bytes[i + 1..]
+                .iter()
+                .position(|&c| c == b'}')
+                .is_some_and(|end| {
+                    let name = &bytes[i + 1..i + 1 + end];
+                    !name.is_empty()
+                        && (name[0].is_ascii_alphabetic() || name[0] == b'_')
+                        && name
+                            .iter()
+                            .all(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'.')
+                })
+    })
+}
+
 /// `somepassword`, `new_password1`, `the-secret`, `apikey123`: a value that is only its own
 /// name with filler around it.
 fn is_named_placeholder(lower: &str) -> bool {
@@ -172,6 +191,9 @@ fn is_template_or_lookup(lower: &str) -> bool {
         "<%",
     ];
     if MARKERS.iter().any(|m| lower.contains(m)) {
+        return true;
+    }
+    if has_brace_placeholder(lower) {
         return true;
     }
     if lower.starts_with('<') && lower.ends_with('>') {
@@ -225,6 +247,8 @@ mod tests {
             "somepassword",
             "new_password1",
             "super-secret",
+            "{key}9",
+            "pre{db.password}",
         ] {
             assert!(placeholder_reason(value.as_bytes()).is_some(), "{value}");
         }

