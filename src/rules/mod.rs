@@ -95,6 +95,18 @@ impl RulePack {
     }
 }
 
+/// The last line of a regex error (the part that says what is wrong; the lines above repeat
+/// the pattern with a caret).
+fn regex_error_detail(error: &regex::Error) -> String {
+    error
+        .to_string()
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
+}
+
 /// SHA-256 of the previous digest, a file name and its text, as hex.
 fn chain_digest(previous: &str, name: &str, source: &str) -> String {
     use sha2::{Digest as _, Sha256};
@@ -216,14 +228,10 @@ fn check_strict(
     }
     let regex_at = spec.regex.span().start;
     let regex = rule::compile_regex(spec.regex.get_ref()).map_err(|e| {
-        let detail = e
-            .to_string()
-            .lines()
-            .last()
-            .unwrap_or_default()
-            .trim()
-            .to_owned();
-        err(regex_at, format!("rule '{id}': invalid regex: {detail}"))
+        err(
+            regex_at,
+            format!("rule '{id}': invalid regex: {}", regex_error_detail(&e)),
+        )
     })?;
     let groups = regex.captures_len() - 1;
     if groups == 0 {
@@ -266,13 +274,7 @@ fn check_strict(
 fn build_allow(name: &str, source: &str, spec: &AllowSpec) -> Result<Allowlist, RuleError> {
     let compile = |pattern: &toml::Spanned<String>| {
         regex::Regex::new(pattern.get_ref()).map_err(|e| {
-            let detail = e
-                .to_string()
-                .lines()
-                .last()
-                .unwrap_or_default()
-                .trim()
-                .to_owned();
+            let detail = regex_error_detail(&e);
             RuleError::at(
                 name,
                 source,

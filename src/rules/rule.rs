@@ -67,9 +67,10 @@ impl fmt::Display for Severity {
     }
 }
 
-/// One detection rule in its validated form.
+/// Everything a rule is, as loaded and validated; [`Rule`] adds the lazily compiled regex and
+/// derefs to this, so `rule.id` reads naturally.
 #[derive(Debug)]
-pub struct Rule {
+pub struct RuleParts {
     /// Unique id.
     pub id: String,
     /// What it is and what an attacker could do with it.
@@ -80,7 +81,6 @@ pub struct Rule {
     pub keywords: Vec<String>,
     /// The regex source as written.
     pub regex_source: String,
-    regex: OnceLock<Option<Regex>>,
     /// The capture group that holds the secret (None: group 1 if any, else the whole match).
     pub secret_group: Option<usize>,
     /// Minimum Shannon entropy of the secret.
@@ -103,60 +103,27 @@ pub struct Rule {
     pub origin: Location,
 }
 
-/// The parts of a rule that `Rule::new` takes; avoids a constructor with a dozen arguments.
-pub struct RuleParts {
-    /// See [`Rule::id`].
-    pub id: String,
-    /// See [`Rule::description`].
-    pub description: String,
-    /// See [`Rule::severity`].
-    pub severity: Severity,
-    /// See [`Rule::keywords`].
-    pub keywords: Vec<String>,
-    /// See [`Rule::regex_source`].
-    pub regex_source: String,
-    /// See [`Rule::secret_group`].
-    pub secret_group: Option<usize>,
-    /// See [`Rule::entropy`].
-    pub entropy: Option<f64>,
-    /// See [`Rule::validator`].
-    pub validator: Option<Validator>,
-    /// See [`Rule::multiline`].
-    pub multiline: bool,
-    /// See [`Rule::tags`].
-    pub tags: Vec<String>,
-    /// See [`Rule::remediation`].
-    pub remediation: String,
-    /// See [`Rule::examples`].
-    pub examples: Vec<String>,
-    /// See [`Rule::negative_examples`].
-    pub negative_examples: Vec<String>,
-    /// See [`Rule::allow`].
-    pub allow: Allowlist,
-    /// See [`Rule::origin`].
-    pub origin: Location,
+/// One detection rule: its parts and its regex, compiled on first use.
+#[derive(Debug)]
+pub struct Rule {
+    parts: RuleParts,
+    regex: OnceLock<Option<Regex>>,
+}
+
+impl std::ops::Deref for Rule {
+    type Target = RuleParts;
+
+    fn deref(&self) -> &RuleParts {
+        &self.parts
+    }
 }
 
 impl Rule {
     /// Builds a rule; the regex is not compiled yet.
     pub fn new(parts: RuleParts) -> Rule {
         Rule {
-            id: parts.id,
-            description: parts.description,
-            severity: parts.severity,
-            keywords: parts.keywords,
-            regex_source: parts.regex_source,
+            parts,
             regex: OnceLock::new(),
-            secret_group: parts.secret_group,
-            entropy: parts.entropy,
-            validator: parts.validator,
-            multiline: parts.multiline,
-            tags: parts.tags,
-            remediation: parts.remediation,
-            examples: parts.examples,
-            negative_examples: parts.negative_examples,
-            allow: parts.allow,
-            origin: parts.origin,
         }
     }
 
