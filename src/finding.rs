@@ -116,6 +116,22 @@ fn line_and_column(bytes: &[u8], offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// (line, column, end line, end column) of a byte span, in file terms.
+pub fn locate_span(
+    bytes: &[u8],
+    span: std::ops::Range<usize>,
+    origin: &LineOrigin,
+) -> (usize, usize, usize, usize) {
+    let (line, column) = line_and_column(bytes, span.start);
+    let (end_line, end_column) = line_and_column(bytes, span.end);
+    (
+        origin.file_line(line),
+        column,
+        origin.file_line(end_line),
+        end_column,
+    )
+}
+
 /// Turns a match in `bytes` into a finding for `file`.
 pub fn locate(
     rule: &Rule,

@@ -1,6 +1,7 @@
 //! Sources: where bytes come from (a directory tree, stdin, git history, a git diff), turned into
 //! findings through the engine. A source knows nothing of rules beyond calling `Engine::scan`.
 
+pub mod decode;
 pub mod dir;
 pub mod git;
 pub mod stats;
@@ -70,7 +71,7 @@ pub fn scan_chunk(engine: &Engine, chunk: &Chunk<'_>) -> Vec<Finding> {
             },
         );
     }
-    engine
+    let mut findings: Vec<Finding> = engine
         .scan(chunk.bytes, Some(chunk.path))
         .iter()
         .map(|m| {
@@ -83,5 +84,15 @@ pub fn scan_chunk(engine: &Engine, chunk: &Chunk<'_>) -> Vec<Finding> {
                 chunk.commit,
             )
         })
-        .collect()
+        .collect();
+    let decoded = decode::scan_encoded(engine, chunk);
+    // A decoded finding replaces a plain one on the same encoded value (the secret is the
+    // decoded text, not its base64).
+    findings.retain(|f| {
+        !decoded
+            .iter()
+            .any(|d| (d.line, d.column) == (f.line, f.column))
+    });
+    findings.extend(decoded);
+    findings
 }

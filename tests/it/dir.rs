@@ -353,3 +353,31 @@ fn assignments_at_the_start_of_a_later_line_are_found() {
         ]
     );
 }
+
+/// A Kubernetes Secret keeps its values in base64: decoded, scanned, reported at the value.
+#[test]
+fn base64_values_of_a_kubernetes_secret_are_decoded() {
+    use base64::Engine as _;
+    let dir = TempDir::new().unwrap();
+    let password = fake("{{alnum:14}}{{digits:3}}", 31);
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&password);
+    let token = base64::engine::general_purpose::STANDARD.encode(github_token(32));
+    write(
+        dir.path(),
+        "k8s/secret.yaml",
+        format!(
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ntype: Opaque\ndata:\n  username: YXBw\n  DB_PASSWORD: {encoded}\n  gh: \"{token}\"\n"
+        ),
+    );
+    let (code, report) = scan_json(&dir, &[]);
+    assert_eq!(code, 1);
+    let lines: Vec<(u64, String)> = found(&report).into_iter().map(|(_, l, r)| (l, r)).collect();
+    assert_eq!(
+        lines,
+        vec![
+            (8, "generic-password-bare".to_owned()),
+            (9, "github-pat-classic".to_owned())
+        ]
+    );
+    assert_eq!(report["findings"][0]["column"], 16);
+}
