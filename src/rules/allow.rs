@@ -1,6 +1,6 @@
 //! Allowlists: paths, secret regexes and stopwords that drop a finding.
 //!
-//! Used both per rule and globally; the engine asks one question, [`Allowlist::allows`].
+//! Used both per rule and globally; the engine asks about paths, secrets and whole matches.
 
 use regex::Regex;
 
