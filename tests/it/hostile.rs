@@ -227,3 +227,76 @@ fn a_shallow_clone_is_scanned_and_says_so() {
             .contains("shallow clone")
     );
 }
+
+#[test]
+fn a_two_gib_file_is_skipped_without_reading_it() {
+    let dir = TempDir::new().unwrap();
+    let file = std::fs::File::create(dir.path().join("huge.log")).unwrap();
+    file.set_len(2 << 30).unwrap();
+    write(
+        dir.path(),
+        "small.env",
+        format!("T={}\n", github_token(407)),
+    );
+    let (code, report, _) = scan(&dir, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(report["summary"]["skipped"]["too_large"], 1);
+    assert_eq!(report["summary"]["files"], 1);
+}
+
+/// Heavy: 100,000 small files. Run by `.ci/run` in the `--ignored` tier.
+#[test]
+#[ignore = "heavy: 100,000 files"]
+fn a_hundred_thousand_tiny_files() {
+    let dir = TempDir::new().unwrap();
+    for i in 0..100_000 {
+        let sub = dir.path().join(format!("d{}", i % 1000));
+        if i < 1000 {
+            std::fs::create_dir_all(&sub).unwrap();
+        }
+        std::fs::write(sub.join(format!("f{i}.txt")), b"x=1\n").unwrap();
+    }
+    write(
+        dir.path(),
+        "d7/leak.env",
+        format!("T={}\n", github_token(408)),
+    );
+    let (code, report, _) = scan(&dir, &["-q"]);
+    assert_eq!(code, 1);
+    assert_eq!(report["summary"]["files"], 100_001);
+    assert_eq!(
+        found(&report),
+        vec![("d7/leak.env".to_owned(), 1, "github-pat-classic".to_owned())]
+    );
+}
+
+/// Heavy: a repository with 100,000 refs. Run by `.ci/run` in the `--ignored` tier.
+#[test]
+#[ignore = "heavy: 100,000 refs"]
+fn a_repository_with_a_hundred_thousand_refs() {
+    let repo = GitRepo::new();
+    let head = repo.commit(&[("a.env", &format!("T={}\n", github_token(409)))], "init");
+    let mut input = String::new();
+    for i in 0..100_000 {
+        let _ = writeln!(input, "create refs/tags/t{i} {head}");
+    }
+    let out = std::process::Command::new("git")
+        .current_dir(repo.path())
+        .args(["update-ref", "--stdin"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write as _;
+            child.stdin.take().unwrap().write_all(input.as_bytes())?;
+            child.wait()
+        })
+        .unwrap();
+    assert!(out.success());
+    let out = repo
+        .leakgate()
+        .args(["git", ".", "--all", "-f", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(found(&json(&out.stdout)).len(), 1);
+}
