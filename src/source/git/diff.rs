@@ -22,7 +22,7 @@ pub struct AddedFile {
 }
 
 /// Lines (new line number, content) added per path.
-type AddedLines = BTreeMap<String, Vec<(usize, Vec<u8>)>>;
+pub type AddedLines = BTreeMap<String, Vec<(usize, Vec<u8>)>>;
 
 fn diff_options(max_size: u64) -> DiffOptions {
     let mut options = DiffOptions::new();
@@ -159,7 +159,7 @@ pub fn added_in_index(
 }
 
 /// Joins each file's added lines into one buffer with a line map.
-fn into_files(added: AddedLines) -> Vec<AddedFile> {
+pub fn into_files(added: AddedLines) -> Vec<AddedFile> {
     added
         .into_iter()
         .map(|(path, lines)| {
