@@ -106,6 +106,7 @@ fn visit(
     if let Err(err) = read_into(entry.path(), options.max_file_size, buffer) {
         match err {
             ReadError::TooLarge => stats.skipped(SkipReason::TooLarge),
+            ReadError::Binary => stats.skipped(SkipReason::Binary),
             ReadError::Io(e) => {
                 stats.skipped(SkipReason::Unreadable);
                 push_note(notes, format!("{}: {e}", entry.path().display()));
@@ -132,20 +133,32 @@ fn visit(
 
 enum ReadError {
     TooLarge,
+    Binary,
     Io(std::io::Error),
 }
 
+/// How much is read before deciding a file is binary (as git does).
+const SNIFF: u64 = 8192;
+
 /// Reads a file into the reused buffer, refusing files over `max` bytes (checked before and
-/// while reading, so a file that grows mid-scan cannot exceed the bound).
+/// while reading, so a file that grows mid-scan cannot exceed the bound) and stopping after the
+/// first 8 KiB of a binary file, so a 2 GiB image costs 8 KiB of memory, not 2 GiB.
 fn read_into(path: &Path, max: u64, buffer: &mut Vec<u8>) -> Result<(), ReadError> {
     buffer.clear();
-    let file = File::open(path).map_err(ReadError::Io)?;
+    let mut file = File::open(path).map_err(ReadError::Io)?;
     let len = file.metadata().map_err(ReadError::Io)?.len();
     if len > max {
         return Err(ReadError::TooLarge);
     }
-    buffer.reserve(len as usize);
-    file.take(max + 1)
+    buffer.reserve(len.min(max) as usize);
+    (&mut file)
+        .take(SNIFF)
+        .read_to_end(buffer)
+        .map_err(ReadError::Io)?;
+    if is_binary(buffer) {
+        return Err(ReadError::Binary);
+    }
+    file.take(max + 1 - buffer.len() as u64)
         .read_to_end(buffer)
         .map_err(ReadError::Io)?;
     if buffer.len() as u64 > max {
