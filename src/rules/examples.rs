@@ -53,7 +53,7 @@ fn alphabet(class: &str) -> Option<&'static [u8]> {
 }
 
 /// The placeholder classes an example may use.
-pub const PLACEHOLDER_CLASSES: &str = "alnum, hex, HEX, lower, upper, digits, alnumlower, alnumupper, base32, bech32, base64, base64url, password, basicauth";
+pub const PLACEHOLDER_CLASSES: &str = "alnum, hex, HEX, lower, upper, digits, alnumlower, alnumupper, base32, bech32, base64, base64url, password, basicauth, b64pem";
 
 /// Base64 of `deploy:` and a `len`-character password, as in HTTP Basic and docker `auths`.
 fn basic_auth(rng: &mut Rng, len: usize) -> String {
@@ -61,6 +61,19 @@ fn basic_auth(rng: &mut Rng, len: usize) -> String {
     let letters = alphabet("alnum").unwrap_or(b"a");
     let password: String = (0..len).map(|_| rng.pick(letters)).collect();
     base64::engine::general_purpose::STANDARD.encode(format!("deploy:{password}"))
+}
+
+/// Base64 of a PEM private key block with `lines` body lines (kubeconfig `client-key-data`).
+fn base64_pem(rng: &mut Rng, lines: usize) -> String {
+    use base64::Engine as _;
+    let letters = alphabet("base64").unwrap_or(b"a");
+    let mut pem = String::from("-----BEGIN RSA PRIVATE KEY-----\n");
+    for _ in 0..lines {
+        pem.extend((0..64).map(|_| rng.pick(letters)));
+        pem.push('\n');
+    }
+    pem.push_str("-----END RSA PRIVATE KEY-----\n");
+    base64::engine::general_purpose::STANDARD.encode(pem)
 }
 
 /// Expands every `{{class:N}}` in `template`; unknown placeholders are left as written.
@@ -79,6 +92,9 @@ pub fn expand(template: &str, rule_id: &str, index: usize) -> String {
         match inner.split_once(':') {
             Some(("basicauth", n)) if n.parse::<usize>().is_ok() => {
                 out.push_str(&basic_auth(&mut rng, n.parse().unwrap_or(16)));
+            }
+            Some(("b64pem", n)) if n.parse::<usize>().is_ok() => {
+                out.push_str(&base64_pem(&mut rng, n.parse().unwrap_or(4)));
             }
             Some((class, n)) => match (alphabet(class), n.parse::<usize>()) {
                 (Some(letters), Ok(count)) => (0..count).for_each(|_| out.push(rng.pick(letters))),

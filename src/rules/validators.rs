@@ -19,6 +19,8 @@ pub enum Validator {
     PypiMacaroon,
     /// Base64 that decodes to printable `user:password` (HTTP Basic, docker `auths`).
     BasicAuth,
+    /// Base64 that decodes to a PEM private key (kubeconfig `client-key-data`).
+    Base64Pem,
 }
 
 const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -39,17 +41,19 @@ impl Validator {
             "pem-body" => Some(Validator::PemBody),
             "pypi-macaroon" => Some(Validator::PypiMacaroon),
             "basic-auth" => Some(Validator::BasicAuth),
+            "base64-pem" => Some(Validator::Base64Pem),
             _ => None,
         }
     }
 
     /// The names a rule file may use.
-    pub const NAMES: [&'static str; 5] = [
+    pub const NAMES: [&'static str; 6] = [
         "github-checksum",
         "jwt",
         "pem-body",
         "pypi-macaroon",
         "basic-auth",
+        "base64-pem",
     ];
 
     /// The name used in rule files.
@@ -60,6 +64,7 @@ impl Validator {
             Validator::PemBody => "pem-body",
             Validator::PypiMacaroon => "pypi-macaroon",
             Validator::BasicAuth => "basic-auth",
+            Validator::Base64Pem => "base64-pem",
         }
     }
 
@@ -71,6 +76,7 @@ impl Validator {
             Validator::PemBody => pem_body_ok(secret),
             Validator::PypiMacaroon => pypi_ok(secret),
             Validator::BasicAuth => basic_auth_ok(secret),
+            Validator::Base64Pem => base64_pem_ok(secret),
         }
     }
 
@@ -144,6 +150,15 @@ fn pem_body_ok(secret: &[u8]) -> bool {
     STD_LENIENT
         .decode(body.as_bytes())
         .is_ok_and(|b| b.len() >= 64)
+}
+
+fn base64_pem_ok(secret: &[u8]) -> bool {
+    STD_LENIENT.decode(secret).is_ok_and(|pem| {
+        let marker = b"PRIVATE KEY-----";
+        pem.starts_with(b"-----BEGIN")
+            && pem.windows(marker.len()).any(|w| w == marker)
+            && pem_body_ok(&pem)
+    })
 }
 
 fn basic_auth_ok(secret: &[u8]) -> bool {
