@@ -2,19 +2,54 @@
 //!
 //! Used both per rule and globally; the engine asks about paths, secrets and whole matches.
 
+use std::sync::OnceLock;
+
 use regex::Regex;
 
-/// A compiled allowlist.
+/// Regex patterns compiled on first use: most rules' allowlists are never consulted in a small
+/// push, and compiling them all cost more than the scan.
+#[derive(Debug, Default)]
+pub struct Patterns {
+    sources: Vec<String>,
+    compiled: OnceLock<Vec<Regex>>,
+}
+
+impl Patterns {
+    /// Patterns from sources already known to compile (validated at load, or built in).
+    pub fn new(sources: Vec<String>) -> Patterns {
+        Patterns {
+            sources,
+            compiled: OnceLock::new(),
+        }
+    }
+
+    /// The compiled regexes (a pattern that fails to compile is left out).
+    pub fn get(&self) -> &[Regex] {
+        self.compiled.get_or_init(|| {
+            self.sources
+                .iter()
+                .filter_map(|s| Regex::new(s).ok())
+                .collect()
+        })
+    }
+
+    fn extend(&mut self, other: Patterns) {
+        self.sources.extend(other.sources);
+        self.compiled = OnceLock::new();
+    }
+}
+
+/// An allowlist.
 #[derive(Debug, Default)]
 pub struct Allowlist {
     /// Regexes over the `/`-separated relative path.
-    pub paths: Vec<Regex>,
+    pub paths: Patterns,
     /// Regexes over the secret.
-    pub regexes: Vec<Regex>,
+    pub regexes: Patterns,
     /// Lowercase substrings of the secret.
     pub stopwords: Vec<String>,
     /// Regexes over the whole regex match (the secret with its context, e.g. a URL's host).
-    pub matches: Vec<Regex>,
+    pub matches: Patterns,
 }
 
 /// Why an allowlist dropped a finding; shown by `--explain` and `rules test`.
@@ -46,6 +81,7 @@ impl Allowlist {
     pub fn allows_path(&self, path: Option<&str>) -> Option<AllowReason> {
         let path = path?;
         self.paths
+            .get()
             .iter()
             .find(|re| re.is_match(path))
             .map(|re| AllowReason::Path(re.as_str().to_owned()))
@@ -53,7 +89,7 @@ impl Allowlist {
 
     /// Whether the secret is allowlisted; `None` means it is not.
     pub fn allows_secret(&self, secret: &str) -> Option<AllowReason> {
-        if let Some(re) = self.regexes.iter().find(|re| re.is_match(secret)) {
+        if let Some(re) = self.regexes.get().iter().find(|re| re.is_match(secret)) {
             return Some(AllowReason::Regex(re.as_str().to_owned()));
         }
         let lower = secret.to_ascii_lowercase();
@@ -66,6 +102,7 @@ impl Allowlist {
     /// Whether the whole match is allowlisted; `None` means it is not.
     pub fn allows_match(&self, matched: &str) -> Option<AllowReason> {
         self.matches
+            .get()
             .iter()
             .find(|re| re.is_match(matched))
             .map(|re| AllowReason::Match(re.as_str().to_owned()))

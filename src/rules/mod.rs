@@ -14,7 +14,7 @@ pub mod validators;
 
 use std::collections::HashSet;
 
-pub use allow::{AllowReason, Allowlist};
+pub use allow::{AllowReason, Allowlist, Patterns};
 pub use rule::{Rule, RuleParts, Severity};
 use spec::{AllowSpec, PackFileSpec, RuleSpec};
 use validators::Validator;
@@ -84,7 +84,8 @@ impl RulePack {
                 .push(build_rule(name, source, rule_spec, strictness)?);
         }
         if let Some(allow) = spec.allow {
-            self.allow.extend(build_allow(name, source, &allow)?);
+            self.allow
+                .extend(build_allow(name, source, &allow, strictness)?);
         }
         Ok(())
     }
@@ -181,7 +182,7 @@ fn build_rule(
         check_strict(&spec, &keywords, &err)?;
     }
     let allow = match spec.allow {
-        Some(a) => build_allow(name, source, &a)?,
+        Some(a) => build_allow(name, source, &a, strictness)?,
         None => Allowlist::default(),
     };
     Ok(Rule::new(RuleParts {
@@ -271,26 +272,40 @@ fn check_strict(
     Ok(())
 }
 
-fn build_allow(name: &str, source: &str, spec: &AllowSpec) -> Result<Allowlist, RuleError> {
-    let compile = |pattern: &toml::Spanned<String>| {
-        regex::Regex::new(pattern.get_ref()).map_err(|e| {
-            let detail = regex_error_detail(&e);
-            RuleError::at(
-                name,
-                source,
-                pattern.span().start,
-                format!("invalid allowlist regex: {detail}"),
-            )
-        })
+fn build_allow(
+    name: &str,
+    source: &str,
+    spec: &AllowSpec,
+    strictness: Strictness,
+) -> Result<Allowlist, RuleError> {
+    // Built-in patterns are checked by `cargo test`; a user's are compiled now so a bad one is
+    // reported with its position before anything is scanned.
+    let compile = |pattern: &toml::Spanned<String>| -> Result<String, RuleError> {
+        if strictness == Strictness::Strict {
+            regex::Regex::new(pattern.get_ref()).map_err(|e| {
+                RuleError::at(
+                    name,
+                    source,
+                    pattern.span().start,
+                    format!("invalid allowlist regex: {}", regex_error_detail(&e)),
+                )
+            })?;
+        }
+        Ok(pattern.get_ref().clone())
+    };
+    let patterns = |list: &[toml::Spanned<String>]| -> Result<Patterns, RuleError> {
+        Ok(Patterns::new(
+            list.iter().map(compile).collect::<Result<_, _>>()?,
+        ))
     };
     Ok(Allowlist {
-        paths: spec.paths.iter().map(compile).collect::<Result<_, _>>()?,
-        regexes: spec.regexes.iter().map(compile).collect::<Result<_, _>>()?,
+        paths: patterns(&spec.paths)?,
+        regexes: patterns(&spec.regexes)?,
         stopwords: spec
             .stopwords
             .iter()
             .map(|s| s.to_ascii_lowercase())
             .collect(),
-        matches: spec.matches.iter().map(compile).collect::<Result<_, _>>()?,
+        matches: patterns(&spec.matches)?,
     })
 }

@@ -229,3 +229,10 @@ fn internal_domains_report_hosts() {
         )]
     );
 }
+
+#[test]
+fn bad_allowlist_regex() {
+    let err = rejected("bad_allow_regex.toml");
+    assert!(err.contains("bad_allow_regex.toml:2:10"), "{err}");
+    assert!(err.contains("invalid allowlist regex"), "{err}");
+}
