@@ -34,7 +34,6 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<ExitStatus> {
     let engine = engine_for(&args.common, &root)?;
     let text = line_bytes(&bytes, line)
         .ok_or_else(|| anyhow::anyhow!("{} has no line {line}", file.display()))?;
-    let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
     let mut trace: Vec<Trace> = Vec::new();
     engine.scan_traced(text, Some(&args.target), &mut trace);
     let ignore = IgnoreList::read(&root.join(IGNORE_FILE_NAME), false)?;
@@ -65,7 +64,6 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<ExitStatus> {
         });
         writeln!(out, "  {rule}{shown}: {verdict}")?;
     }
-    let _ = name;
     std::io::stdout().write_all(&out)?;
     Ok(ExitStatus::Clean)
 }

@@ -265,8 +265,7 @@ impl Engine {
         {
             return Verdict::Allowed(reason);
         }
-        let matched = String::from_utf8_lossy(&bytes[whole.clone()]);
-        if let Some(reason) = rule.allow.allows_match(&matched) {
+        if let Some(reason) = rule.allow.allows_match(&bytes[whole.clone()]) {
             return Verdict::Allowed(reason);
         }
         if self.options.inline_allow && line_has_inline_allow(bytes, secret) {

@@ -99,12 +99,17 @@ impl Allowlist {
             .map(|w| AllowReason::Stopword(w.clone()))
     }
 
-    /// Whether the whole match is allowlisted; `None` means it is not.
-    pub fn allows_match(&self, matched: &str) -> Option<AllowReason> {
+    /// Whether the whole match is allowlisted; `None` means it is not. The bytes are decoded
+    /// only for rules that have such patterns.
+    pub fn allows_match(&self, matched: &[u8]) -> Option<AllowReason> {
+        if self.matches.sources.is_empty() {
+            return None;
+        }
+        let matched = String::from_utf8_lossy(matched);
         self.matches
             .get()
             .iter()
-            .find(|re| re.is_match(matched))
+            .find(|re| re.is_match(&matched))
             .map(|re| AllowReason::Match(re.as_str().to_owned()))
     }
 

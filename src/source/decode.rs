@@ -1,5 +1,5 @@
 //! Encoded secrets: values a plain scan cannot see because they are base64-encoded, such as the
-//! `data:` entries of a Kubernetes `Secret`. Each value is decoded and scanned as `key: value`
+//! `data:` entries of a Kubernetes `Secret` (in `.yaml`/`.yml` files). Each value is decoded and scanned as `key: value`
 //! (so name-based rules apply), and findings are reported at the encoded value's line.
 
 use base64::Engine as _;
@@ -18,7 +18,12 @@ struct EncodedValue<'a> {
 
 /// Findings inside the base64 `data:` values of Kubernetes Secret manifests in the chunk.
 pub fn scan_encoded(engine: &Engine, chunk: &Chunk<'_>) -> Vec<Finding> {
-    if memchr::memmem::find(chunk.bytes, b"kind: Secret").is_none() {
+    // The parser below reads YAML; checking the name first keeps the extra pass off every
+    // other file.
+    let yaml = std::path::Path::new(chunk.path)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
+    if !yaml || memchr::memmem::find(chunk.bytes, b"kind: Secret").is_none() {
         return Vec::new();
     }
     let mut findings = Vec::new();
