@@ -16,8 +16,9 @@ pub struct ScanArgs {
     /// Worker threads (default: all cores)
     #[arg(long, short = 'j', value_name = "N", help_heading = "Scan")]
     pub threads: Option<usize>,
-    /// Skip files larger than this (K, M and G suffixes)
-    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size, help_heading = "Scan")]
+    /// Skip files (and git blobs) larger than this, K, M and G suffixes. Files are streamed in
+    /// 16 MiB blocks, so this bounds time, not memory; git blobs are read whole
+    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = parse_size, help_heading = "Scan")]
     pub max_file_size: u64,
     /// Do not honour leakgate:allow comments (for audits)
     #[arg(long, help_heading = "Scan")]

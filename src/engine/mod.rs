@@ -141,94 +141,73 @@ impl Engine {
             }
             return Vec::new();
         }
-        let mut candidates = self.candidate_windows(bytes);
-        let mut matches = Vec::new();
-        for (rule_index, windows) in &mut candidates {
-            window::merge(windows);
-            self.confirm(
-                *rule_index,
-                bytes,
-                path,
-                windows,
-                &mut matches,
-                trace.as_deref_mut(),
+        let mut confirmer = Confirmer {
+            engine: self,
+            bytes,
+            path,
+            rules: vec![RuleProgress::default(); self.pack.rules.len()],
+            matches: Vec::new(),
+            trace_start: trace.as_deref().map_or(0, Vec::len),
+            trace: trace.as_deref_mut(),
+        };
+        // Hits arrive in position order, so each rule's windows do too: a window is confirmed
+        // as soon as the next one for its rule does not overlap it. Memory stays at one pending
+        // window per rule however dense the keywords are.
+        self.prefilter.for_each_hit(bytes, |hit| {
+            let multiline = self.pack.rules[hit.rule].multiline;
+            confirmer.add(
+                hit.rule,
+                window::around(bytes, hit.start..hit.end, multiline),
             );
-        }
+        });
+        let matches = confirmer.finish();
         resolve_overlaps(&self.pack.rules, bytes, matches, trace)
     }
 
-    /// Groups keyword hits by rule as confirm windows.
-    fn candidate_windows(&self, bytes: &[u8]) -> Vec<(usize, Vec<Range<usize>>)> {
-        let mut hits: Vec<(usize, Range<usize>)> = Vec::new();
-        self.prefilter.for_each_hit(bytes, |hit| {
-            let multiline = self.pack.rules[hit.rule].multiline;
-            hits.push((
-                hit.rule,
-                window::around(bytes, hit.start..hit.end, multiline),
-            ));
-        });
-        hits.sort_unstable_by_key(|(rule, w)| (*rule, w.start));
-        let mut grouped: Vec<(usize, Vec<Range<usize>>)> = Vec::new();
-        for (rule, w) in hits {
-            match grouped.last_mut() {
-                Some((r, ws)) if *r == rule => ws.push(w),
-                _ => grouped.push((rule, vec![w])),
-            }
-        }
-        grouped
-    }
-
-    /// Runs one rule's regex over its windows and filters each capture.
+    /// Runs one rule's regex over one window and filters each capture; whether it matched.
     fn confirm(
         &self,
         rule_index: usize,
         bytes: &[u8],
-        path: Option<&str>,
-        windows: &[Range<usize>],
+        w: &Range<usize>,
         matches: &mut Vec<Match>,
-        mut trace: Option<&mut Vec<Trace>>,
-    ) {
+        trace: &mut Option<&mut Vec<Trace>>,
+    ) -> bool {
         let rule = &self.pack.rules[rule_index];
-        if let Some(reason) = rule.allow.allows_path(path) {
-            record(&mut trace, rule_index, None, Verdict::Allowed(reason));
-            return;
-        }
-        let Some(regex) = rule.regex() else { return };
+        let Some(regex) = rule.regex() else {
+            return false;
+        };
         let mut matched_any = false;
-        for w in windows {
-            let haystack = &bytes[..w.end];
-            let mut at = w.start;
-            while at <= w.end {
-                let Some(caps) = regex.captures_at(haystack, at) else {
-                    break;
-                };
-                let whole = caps.get(0).map_or(at..at, |m| m.range());
-                at = if whole.end > whole.start {
-                    whole.end
-                } else {
-                    whole.end + 1
-                };
-                let Some(secret) = rule.secret_span(&caps) else {
-                    continue;
-                };
-                if secret.is_empty() {
-                    continue;
-                }
-                matched_any = true;
-                let verdict = self.judge(rule, bytes, secret.clone(), &whole);
-                let reported = verdict == Verdict::Reported;
-                record(&mut trace, rule_index, Some(secret.clone()), verdict);
-                if reported {
-                    matches.push(Match {
-                        rule: rule_index,
-                        secret,
-                    });
-                }
+        let haystack = &bytes[..w.end];
+        let mut at = w.start;
+        while at <= w.end {
+            let Some(caps) = regex.captures_at(haystack, at) else {
+                break;
+            };
+            let whole = caps.get(0).map_or(at..at, |m| m.range());
+            at = if whole.end > whole.start {
+                whole.end
+            } else {
+                whole.end + 1
+            };
+            let Some(secret) = rule.secret_span(&caps) else {
+                continue;
+            };
+            if secret.is_empty() {
+                continue;
+            }
+            matched_any = true;
+            let verdict = self.judge(rule, bytes, secret.clone(), &whole);
+            let reported = verdict == Verdict::Reported;
+            record(trace, rule_index, Some(secret.clone()), verdict);
+            if reported {
+                matches.push(Match {
+                    rule: rule_index,
+                    secret,
+                });
             }
         }
-        if !matched_any {
-            record(&mut trace, rule_index, None, Verdict::NoRegexMatch);
-        }
+        matched_any
     }
 
     /// Every value filter, in order; the first that rejects decides.
@@ -272,6 +251,86 @@ impl Engine {
             return Verdict::InlineAllow;
         }
         Verdict::Reported
+    }
+}
+
+/// Where one rule stands during a scan.
+#[derive(Debug, Clone, Default)]
+struct RuleProgress {
+    /// The window being grown from overlapping hits, not yet confirmed.
+    pending: Option<Range<usize>>,
+    /// Whether the rule has been seen, and what its path allowlist said.
+    seen: Option<bool>,
+    /// Whether its regex matched in any window.
+    matched: bool,
+}
+
+/// Confirms each rule's windows as they close (see [`Engine::scan`]).
+struct Confirmer<'e, 'b, 't> {
+    engine: &'e Engine,
+    bytes: &'b [u8],
+    path: Option<&'b str>,
+    rules: Vec<RuleProgress>,
+    matches: Vec<Match>,
+    /// Where this scan's entries begin in the trace.
+    trace_start: usize,
+    trace: Option<&'t mut Vec<Trace>>,
+}
+
+impl Confirmer<'_, '_, '_> {
+    /// Adds a window for a rule: merged into its pending window if they overlap (windows that
+    /// only touch stay apart, so a single-line rule never matches across a line break),
+    /// otherwise the pending one is confirmed and this one waits.
+    fn add(&mut self, rule_index: usize, w: Range<usize>) {
+        let progress = &mut self.rules[rule_index];
+        let allowed = *progress.seen.get_or_insert_with(|| {
+            let rule = &self.engine.pack.rules[rule_index];
+            let reason = rule.allow.allows_path(self.path);
+            let allowed = reason.is_some();
+            if let Some(reason) = reason {
+                record(&mut self.trace, rule_index, None, Verdict::Allowed(reason));
+            }
+            allowed
+        });
+        if allowed {
+            return;
+        }
+        match &mut progress.pending {
+            Some(p) if w.start < p.end => p.end = p.end.max(w.end),
+            slot => {
+                if let Some(done) = slot.replace(w) {
+                    self.confirm(rule_index, &done);
+                }
+            }
+        }
+    }
+
+    fn confirm(&mut self, rule_index: usize, w: &Range<usize>) {
+        let matched = self.engine.confirm(
+            rule_index,
+            self.bytes,
+            w,
+            &mut self.matches,
+            &mut self.trace,
+        );
+        self.rules[rule_index].matched |= matched;
+    }
+
+    /// Confirms every pending window and records the rules that matched nothing.
+    fn finish(mut self) -> Vec<Match> {
+        for rule_index in 0..self.rules.len() {
+            if let Some(w) = self.rules[rule_index].pending.take() {
+                self.confirm(rule_index, &w);
+                if !self.rules[rule_index].matched {
+                    record(&mut self.trace, rule_index, None, Verdict::NoRegexMatch);
+                }
+            }
+        }
+        if let Some(trace) = self.trace {
+            // Grouped by rule, as `explain` prints them.
+            trace[self.trace_start..].sort_by_key(|t| t.rule);
+        }
+        self.matches
     }
 }
 

@@ -12,6 +12,9 @@ const BACK: usize = 160;
 const FORWARD: usize = 2048;
 /// How far after a hit a multiline window may end (a PGP key block is a few KiB).
 const FORWARD_MULTILINE: usize = 32 * 1024;
+/// The farthest from a keyword hit that a window reaches, either way: a block scan that sees
+/// this much around each kept match sees what a whole-file scan sees.
+pub const REACH: usize = BACK + FORWARD_MULTILINE;
 
 /// The window around `hit` for a rule that is (or is not) multiline.
 pub fn around(haystack: &[u8], hit: Range<usize>, multiline: bool) -> Range<usize> {

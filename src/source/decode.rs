@@ -4,9 +4,9 @@
 
 use base64::Engine as _;
 
-use super::Chunk;
+use super::{Chunk, Placed};
 use crate::engine::Engine;
-use crate::finding::{self, Finding, LineOrigin};
+use crate::finding::{self, LineOrigin};
 
 /// One base64 value under a `data:` key of a Kubernetes Secret.
 struct EncodedValue<'a> {
@@ -17,7 +17,7 @@ struct EncodedValue<'a> {
 }
 
 /// Findings inside the base64 `data:` values of Kubernetes Secret manifests in the chunk.
-pub fn scan_encoded(engine: &Engine, chunk: &Chunk<'_>) -> Vec<Finding> {
+pub fn scan_encoded(engine: &Engine, chunk: &Chunk<'_>) -> Vec<Placed> {
     // The parser below reads YAML; checking the name first keeps the extra pass off every
     // other file.
     let yaml = std::path::Path::new(chunk.path)
@@ -50,7 +50,10 @@ pub fn scan_encoded(engine: &Engine, chunk: &Chunk<'_>) -> Vec<Finding> {
             placed.column = at.1;
             placed.end_line = at.2;
             placed.end_column = at.3;
-            findings.push(placed);
+            findings.push(Placed {
+                offset: value.span.start,
+                finding: placed,
+            });
         }
     }
     findings

@@ -1,5 +1,5 @@
 //! The directory source: walks trees in parallel (respecting ignore files unless told not to)
-//! and scans each regular file once, reading into a per-thread buffer.
+//! and scans each regular file once, streaming it through a per-thread buffer.
 
 use std::fs::File;
 use std::io::Read as _;
@@ -8,10 +8,11 @@ use std::sync::Mutex;
 
 use ignore::{WalkBuilder, WalkState};
 
+use super::is_binary;
 use super::stats::{ScanStats, SkipReason};
-use super::{Chunk, is_binary, scan_chunk};
+use super::stream::{self, Blocks, Streamed};
 use crate::engine::Engine;
-use crate::finding::{Finding, LineOrigin};
+use crate::finding::Finding;
 
 /// How to walk.
 #[derive(Debug, Clone)]
@@ -103,32 +104,35 @@ fn visit(
         stats.skipped(SkipReason::Allowlisted);
         return Vec::new();
     }
-    if let Err(err) = read_into(entry.path(), options.max_file_size, buffer) {
-        match err {
-            ReadError::TooLarge => stats.skipped(SkipReason::TooLarge),
-            ReadError::Binary => stats.skipped(SkipReason::Binary),
-            ReadError::Io(e) => {
-                stats.skipped(SkipReason::Unreadable);
-                push_note(notes, format!("{}: {e}", entry.path().display()));
-            }
-        }
-        return Vec::new();
-    }
-    if is_binary(buffer) {
-        stats.skipped(SkipReason::Binary);
-        return Vec::new();
-    }
-    stats.scanned(buffer.len() as u64);
-    let origin = LineOrigin::Identity;
-    scan_chunk(
+    match scan_file(
         engine,
-        &Chunk {
-            path: &display,
-            bytes: buffer,
-            origin: &origin,
-            commit: None,
-        },
-    )
+        entry.path(),
+        &display,
+        options.max_file_size,
+        buffer,
+    ) {
+        Ok(streamed) => {
+            stats.scanned(streamed.bytes);
+            if let Some(err) = streamed.error {
+                stats.skipped(SkipReason::Unreadable);
+                push_note(notes, format!("{}: {err}", entry.path().display()));
+            }
+            streamed.findings
+        }
+        Err(ReadError::TooLarge) => {
+            stats.skipped(SkipReason::TooLarge);
+            Vec::new()
+        }
+        Err(ReadError::Binary) => {
+            stats.skipped(SkipReason::Binary);
+            Vec::new()
+        }
+        Err(ReadError::Io(err)) => {
+            stats.skipped(SkipReason::Unreadable);
+            push_note(notes, format!("{}: {err}", entry.path().display()));
+            Vec::new()
+        }
+    }
 }
 
 enum ReadError {
@@ -140,31 +144,38 @@ enum ReadError {
 /// How much is read before deciding a file is binary (as git does).
 const SNIFF: u64 = 8192;
 
-/// Reads a file into the reused buffer, refusing files over `max` bytes (checked before and
-/// while reading, so a file that grows mid-scan cannot exceed the bound) and stopping after the
-/// first 8 KiB of a binary file, so a 2 GiB image costs 8 KiB of memory, not 2 GiB.
-fn read_into(path: &Path, max: u64, buffer: &mut Vec<u8>) -> Result<(), ReadError> {
+/// Scans one file in overlapping blocks through the reused buffer (so memory does not grow with
+/// the file), refusing files over `max` bytes (checked from the metadata, and the read stops at
+/// `max` so a file that grows mid-scan cannot exceed it). A binary file is abandoned after its
+/// first 8 KiB, so a 2 GiB image costs 8 KiB.
+fn scan_file(
+    engine: &Engine,
+    path: &Path,
+    display: &str,
+    max: u64,
+    buffer: &mut Vec<u8>,
+) -> Result<Streamed, ReadError> {
     buffer.clear();
-    let mut file = File::open(path).map_err(ReadError::Io)?;
+    let file = File::open(path).map_err(ReadError::Io)?;
     let len = file.metadata().map_err(ReadError::Io)?.len();
     if len > max {
         return Err(ReadError::TooLarge);
     }
-    buffer.reserve(len.min(max) as usize);
-    (&mut file)
+    let mut reader = file.take(max);
+    (&mut reader)
         .take(SNIFF)
         .read_to_end(buffer)
         .map_err(ReadError::Io)?;
     if is_binary(buffer) {
         return Err(ReadError::Binary);
     }
-    file.take(max + 1 - buffer.len() as u64)
-        .read_to_end(buffer)
-        .map_err(ReadError::Io)?;
-    if buffer.len() as u64 > max {
-        return Err(ReadError::TooLarge);
-    }
-    Ok(())
+    Ok(stream::scan(
+        engine,
+        display,
+        &mut reader,
+        buffer,
+        Blocks::DEFAULT,
+    ))
 }
 
 /// The path relative to the root it was found under, `/`-separated; a file root keeps its name.

@@ -6,6 +6,7 @@ pub mod dir;
 pub mod git;
 pub mod stats;
 pub mod stdin;
+pub mod stream;
 
 use std::sync::Arc;
 
@@ -32,7 +33,7 @@ pub fn is_binary(bytes: &[u8]) -> bool {
 
 /// The byte order of UTF-16 text: a byte-order mark, and NUL bytes (ASCII-range text in UTF-16
 /// has one in every pair) so that Latin-1 text that happens to start with `ÿþ` is left alone.
-fn utf16_order(bytes: &[u8]) -> Option<bool> {
+pub(crate) fn utf16_order(bytes: &[u8]) -> Option<bool> {
     let little = match bytes {
         [0xFF, 0xFE, ..] => true,
         [0xFE, 0xFF, ..] => false,
@@ -71,28 +72,43 @@ pub fn scan_chunk(engine: &Engine, chunk: &Chunk<'_>) -> Vec<Finding> {
             },
         );
     }
-    let mut findings: Vec<Finding> = engine
+    scan_placed(engine, chunk)
+        .into_iter()
+        .map(|placed| placed.finding)
+        .collect()
+}
+
+/// A finding and the byte offset in the scanned bytes it was found at (the secret's first byte,
+/// or the encoded value's for decoded secrets): what a block scan needs to keep each finding in
+/// exactly one block.
+pub struct Placed {
+    /// Offset in [`Chunk::bytes`].
+    pub offset: usize,
+    /// The finding.
+    pub finding: Finding,
+}
+
+/// Scans UTF-8 (or other byte) text and places its matches, with their offsets.
+pub fn scan_placed(engine: &Engine, chunk: &Chunk<'_>) -> Vec<Placed> {
+    let mut placed: Vec<Placed> = engine
         .scan(chunk.bytes, Some(chunk.path))
         .iter()
-        .map(|m| {
-            finding::locate(
+        .map(|m| Placed {
+            offset: m.secret.start,
+            finding: finding::locate(
                 &engine.rules()[m.rule],
                 m,
                 chunk.bytes,
                 chunk.path,
                 chunk.origin,
                 chunk.commit,
-            )
+            ),
         })
         .collect();
     let decoded = decode::scan_encoded(engine, chunk);
     // A decoded finding replaces a plain one on the same encoded value (the secret is the
     // decoded text, not its base64).
-    findings.retain(|f| {
-        !decoded
-            .iter()
-            .any(|d| (d.line, d.column) == (f.line, f.column))
-    });
-    findings.extend(decoded);
-    findings
+    placed.retain(|p| !decoded.iter().any(|d| d.offset == p.offset));
+    placed.extend(decoded);
+    placed
 }

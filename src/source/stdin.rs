@@ -1,39 +1,40 @@
-//! The stdin source: reads standard input whole (bounded by `--max-file-size`) and scans it.
+//! The stdin source: scans standard input in overlapping blocks (see [`super::stream`]), so a
+//! piped dump of any size costs one block of memory; `--max-file-size` caps how much is read.
 
 use std::io::Read;
 
+use super::is_binary;
 use super::stats::{ScanStats, SkipReason};
-use super::{Chunk, is_binary, scan_chunk};
+use super::stream::{self, Blocks};
 use crate::engine::Engine;
-use crate::finding::{Finding, LineOrigin};
+use crate::finding::Finding;
 
-/// Scans everything `reader` yields under the name `name`.
+/// How much is read before deciding the input is binary (as git does).
+const SNIFF: u64 = 8192;
+
+/// Scans everything `reader` yields (up to `max` bytes) under the name `name`.
 pub fn scan(
     engine: &Engine,
-    mut reader: impl Read,
+    reader: impl Read,
     name: &str,
     max: u64,
     stats: &ScanStats,
 ) -> std::io::Result<Vec<Finding>> {
-    let mut bytes = Vec::new();
-    reader.by_ref().take(max + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > max {
-        stats.skipped(SkipReason::TooLarge);
-        return Ok(Vec::new());
-    }
-    if is_binary(&bytes) {
+    let mut reader = reader.take(max);
+    let mut buffer = Vec::new();
+    (&mut reader).take(SNIFF).read_to_end(&mut buffer)?;
+    if is_binary(&buffer) {
         stats.skipped(SkipReason::Binary);
         return Ok(Vec::new());
     }
-    stats.scanned(bytes.len() as u64);
-    let origin = LineOrigin::Identity;
-    Ok(scan_chunk(
-        engine,
-        &Chunk {
-            path: name,
-            bytes: &bytes,
-            origin: &origin,
-            commit: None,
-        },
-    ))
+    let streamed = stream::scan(engine, name, &mut reader, &mut buffer, Blocks::DEFAULT);
+    if let Some(err) = streamed.error {
+        return Err(err);
+    }
+    stats.scanned(streamed.bytes);
+    let mut probe = [0u8; 1];
+    if reader.into_inner().read(&mut probe)? > 0 {
+        stats.skipped(SkipReason::TooLarge);
+    }
+    Ok(streamed.findings)
 }

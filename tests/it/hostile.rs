@@ -300,3 +300,71 @@ fn a_repository_with_a_hundred_thousand_refs() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(found(&json(&out.stdout)).len(), 1);
 }
+
+/// A line without rule keywords.
+const FILLER: &[u8] = b"let value = compute(1, 2, 3);\n";
+
+/// Text of exactly `len` bytes of filler lines.
+fn filler(len: usize) -> Vec<u8> {
+    FILLER.iter().copied().cycle().take(len).collect()
+}
+
+/// Places `text` at `offset` in `bytes`, overwriting what is there.
+fn place(bytes: &mut [u8], offset: usize, text: &str) {
+    bytes[offset..offset + text.len()].copy_from_slice(text.as_bytes());
+}
+
+/// A file over one 16 MiB block: tokens straddling the block edges are found once each, at
+/// their true lines; stdin streams the same way.
+#[test]
+fn secrets_across_block_edges_are_found_once_at_their_lines() {
+    const BLOCK: usize = 16 << 20;
+    let dir = TempDir::new().unwrap();
+    let mut bytes = filler(2 * BLOCK + (1 << 20));
+    let edges = [BLOCK, 2 * BLOCK, 100];
+    let mut want = Vec::new();
+    for (i, &edge) in edges.iter().enumerate() {
+        // A token on a line of its own, starting just before the edge and ending after it.
+        let start = (edge - 10) - (edge - 10) % FILLER.len();
+        let line = format!("T={}\n", github_token(420 + i));
+        assert!(start + 2 < edge && start + line.len() - 1 > edge);
+        place(&mut bytes, start, &line);
+        place(&mut bytes, start + line.len(), "//");
+        let lineno = start / FILLER.len() + 1;
+        want.push((
+            "big.txt".to_owned(),
+            lineno as u64,
+            "github-pat-classic".to_owned(),
+        ));
+    }
+    want.sort();
+    write(dir.path(), "big.txt", &bytes);
+    let (code, report, _) = scan(&dir, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(found(&report), want);
+
+    let out = leakgate(dir.path())
+        .args(["stdin", "--name", "big.txt", "-f", "json"])
+        .write_stdin(bytes)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(found(&json(&out.stdout)), want);
+}
+
+/// A 200 MB minified bundle on one line: streamed in blocks, the token past the middle is found
+/// at its true column.
+#[test]
+#[ignore = "heavy: a 200 MB file"]
+fn a_two_hundred_megabyte_single_line_is_streamed() {
+    let dir = TempDir::new().unwrap();
+    let mut line = "var a=1;".repeat(15_000_000);
+    let _ = write!(line, "var t=\"{}\";", github_token(425));
+    line.push_str(&"b=2;".repeat(20_000_000));
+    write(dir.path(), "bundle.min.js", &line);
+    let (code, report, _) = scan(&dir, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(report["findings"][0]["line"], 1);
+    assert_eq!(report["findings"][0]["column"], 120_000_008);
+    assert_eq!(report["findings"].as_array().unwrap().len(), 1);
+}

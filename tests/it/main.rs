@@ -8,6 +8,7 @@ mod dir;
 mod git_history;
 mod hostile;
 mod pre_push;
+mod properties;
 mod rules;
 mod support;
 mod teams;
