@@ -5,7 +5,9 @@ use std::fmt::Write as _;
 
 use tempfile::TempDir;
 
-use crate::support::{GitRepo, found, github_token, json, leakgate, write};
+use crate::support::{
+    GitRepo, found, github_token, json, leakgate, leakgate_without_read_override, write,
+};
 
 fn scan(dir: &TempDir, extra: &[&str]) -> (i32, serde_json::Value, String) {
     let out = leakgate(dir.path())
@@ -157,21 +159,33 @@ fn a_regex_that_explodes_is_rejected_with_its_location() {
 
 #[test]
 fn a_config_with_thousands_of_rules_loads_and_scans() {
+    many_rules_load_and_scan(2000);
+}
+
+#[test]
+#[ignore = "heavy: 10,000 rules, each example checked at load"]
+fn a_config_with_ten_thousand_rules_loads_and_scans() {
+    many_rules_load_and_scan(10_000);
+}
+
+/// A config of `n` distinct rules loads (examples checked) and the last rule still fires.
+fn many_rules_load_and_scan(n: usize) {
     let dir = TempDir::new().unwrap();
     let mut config = String::from("extend_default = false\n");
-    for i in 0..2000 {
+    for i in 0..n {
         let _ = write!(
             config,
             "[[rules]]\nid = \"r{i}\"\ndescription = \"d\"\nseverity = \"low\"\nkeywords = [\"k{i}x_\"]\nregex = '''\\b(k{i}x_[a-z]{{8}})\\b'''\nexamples = [\"k{i}x_{{{{lower:8}}}}\"]\n"
         );
     }
     write(dir.path(), "many.toml", config);
-    write(dir.path(), "a.txt", "k1999x_abcdefgh\n");
+    let last = n - 1;
+    write(dir.path(), "a.txt", format!("k{last}x_abcdefgh\n"));
     let (code, report, stderr) = scan(&dir, &["--config", "many.toml"]);
     assert_eq!(code, 1, "{stderr}");
     assert_eq!(
         found(&report),
-        vec![("a.txt".to_owned(), 1, "r1999".to_owned())]
+        vec![("a.txt".to_owned(), 1, format!("r{last}"))]
     );
 }
 
@@ -246,10 +260,10 @@ fn a_two_gib_file_is_skipped_without_reading_it() {
 
 /// Heavy: 100,000 small files. Run by `.ci/run` in the `--ignored` tier.
 #[test]
-#[ignore = "heavy: 100,000 files"]
-fn a_hundred_thousand_tiny_files() {
+#[ignore = "heavy: a million files"]
+fn a_million_tiny_files() {
     let dir = TempDir::new().unwrap();
-    for i in 0..100_000 {
+    for i in 0..1_000_000 {
         let sub = dir.path().join(format!("d{}", i % 1000));
         if i < 1000 {
             std::fs::create_dir_all(&sub).unwrap();
@@ -263,7 +277,7 @@ fn a_hundred_thousand_tiny_files() {
     );
     let (code, report, _) = scan(&dir, &["-q"]);
     assert_eq!(code, 1);
-    assert_eq!(report["summary"]["files"], 100_001);
+    assert_eq!(report["summary"]["files"], 1_000_001);
     assert_eq!(
         found(&report),
         vec![("d7/leak.env".to_owned(), 1, "github-pat-classic".to_owned())]
@@ -367,4 +381,204 @@ fn a_two_hundred_megabyte_single_line_is_streamed() {
     assert_eq!(report["findings"][0]["line"], 1);
     assert_eq!(report["findings"][0]["column"], 120_000_008);
     assert_eq!(report["findings"].as_array().unwrap().len(), 1);
+}
+
+/// Sets a path's permission bits.
+fn chmod(path: &std::path::Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// An unreadable file and an unreadable directory are counted and named; the scan goes on and
+/// still finds the secret next to them.
+#[test]
+fn unreadable_files_and_directories_are_counted_and_the_scan_continues() {
+    let dir = TempDir::new().unwrap();
+    write(
+        dir.path(),
+        "ok/app.env",
+        format!("T={}\n", github_token(430)),
+    );
+    write(
+        dir.path(),
+        "locked.env",
+        format!("T={}\n", github_token(431)),
+    );
+    write(
+        dir.path(),
+        "closed/inner.env",
+        format!("T={}\n", github_token(432)),
+    );
+    chmod(&dir.path().join("locked.env"), 0o000);
+    chmod(&dir.path().join("closed"), 0o000);
+    let out = leakgate_without_read_override(dir.path())
+        .current_dir(dir.path())
+        .args(["dir", ".", "-f", "json"])
+        .output()
+        .unwrap();
+    chmod(&dir.path().join("closed"), 0o755);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let report = json(&out.stdout);
+    assert_eq!(
+        found(&report),
+        vec![("ok/app.env".to_owned(), 1, "github-pat-classic".to_owned())]
+    );
+    assert_eq!(report["summary"]["skipped"]["unreadable"], 2, "{report}");
+    let notes = report["summary"]["notes"].to_string();
+    assert!(
+        notes.contains("locked.env")
+            && notes.contains("closed")
+            && notes.contains("ermission denied"),
+        "{notes}"
+    );
+}
+
+/// Files deleted while the scan runs: whatever the interleaving, the scan ends with a report
+/// (exit 0 or 1, never 2 or a panic), every file is either scanned or counted, and the file that
+/// stays is found.
+#[test]
+fn files_that_vanish_mid_scan_are_counted_not_fatal() {
+    const FILES: usize = 4000;
+    let dir = TempDir::new().unwrap();
+    let body = "let value = compute(1, 2, 3);\n".repeat(200);
+    for i in 0..FILES {
+        write(dir.path(), &format!("d{}/f{i}.js", i % 40), &body);
+    }
+    write(
+        dir.path(),
+        "keep/app.env",
+        format!("T={}\n", github_token(433)),
+    );
+    let mut scan = leakgate(dir.path());
+    scan.current_dir(dir.path())
+        .args(["dir", ".", "-f", "json", "-j", "1"])
+        .timeout(std::time::Duration::from_secs(120));
+    let root = dir.path().to_path_buf();
+    let deleter = std::thread::spawn(move || {
+        for i in (0..FILES).rev() {
+            let _ = std::fs::remove_file(root.join(format!("d{}/f{i}.js", i % 40)));
+        }
+        for d in 0..40 {
+            let _ = std::fs::remove_dir(root.join(format!("d{d}")));
+        }
+    });
+    let out = scan.output().unwrap();
+    deleter.join().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let report = json(&out.stdout);
+    assert!(
+        found(&report).contains(&(
+            "keep/app.env".to_owned(),
+            1,
+            "github-pat-classic".to_owned()
+        )),
+        "{report}"
+    );
+    let files = report["summary"]["files"].as_u64().unwrap();
+    assert!(files >= 1 && files <= FILES as u64 + 1, "{report}");
+}
+
+/// A superproject with a submodule whose own history holds a secret: the superproject's history
+/// scan and a push of the submodule bump see only gitlinks (the submodule is its own
+/// repository), while a scan of the work tree reads the checked-out submodule's files.
+#[test]
+fn submodules_are_their_own_repositories() {
+    let sub = GitRepo::new();
+    sub.commit(
+        &[("creds.env", &format!("T={}\n", github_token(440)))],
+        "sub secret",
+    );
+    let repo = GitRepo::new();
+    repo.commit(&[("README.md", "hello\n")], "init");
+    repo.add_remote();
+    repo.git(&["push", "-q", "origin", "main"]);
+    let out = repo.leakgate().args(["hook", "install"]).output().unwrap();
+    assert!(out.status.success());
+    let sub_path = sub.path();
+    repo.git(&[
+        "-c",
+        "protocol.file.allow=always",
+        "submodule",
+        "add",
+        "-q",
+        sub_path.to_str().unwrap(),
+        "vendor/sub",
+    ]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "add submodule"]);
+
+    let push = repo.git_output(&["push", "origin", "main"]);
+    assert!(
+        push.status.success(),
+        "{}",
+        String::from_utf8_lossy(&push.stderr)
+    );
+
+    let history = repo
+        .leakgate()
+        .args(["git", ".", "--all", "-f", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        history.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&history.stderr)
+    );
+    assert!(found(&json(&history.stdout)).is_empty());
+
+    let tree = repo
+        .leakgate()
+        .args(["dir", ".", "-f", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(tree.status.code(), Some(1));
+    assert_eq!(
+        found(&json(&tree.stdout)),
+        vec![(
+            "vendor/sub/creds.env".to_owned(),
+            1,
+            "github-pat-classic".to_owned()
+        )]
+    );
+}
+
+/// Git LFS pointer files (what git stores for LFS-tracked files, even ones named like key
+/// files) are text with a 64-hex object id: no finding in the tree or the history.
+#[test]
+fn git_lfs_pointer_files_are_not_secrets() {
+    let repo = GitRepo::new();
+    let pointer = |seed| {
+        format!(
+            "version https://git-lfs.github.com/spec/v1\noid sha256:{}\nsize {}\n",
+            crate::support::fake("{{hex:64}}", seed),
+            1000 + seed
+        )
+    };
+    repo.commit(
+        &[
+            (".gitattributes", "*.pem filter=lfs diff=lfs merge=lfs -text\n*.p12 filter=lfs diff=lfs merge=lfs -text\nsecrets/** filter=lfs diff=lfs merge=lfs -text\n"),
+            ("certs/server.pem", &pointer(1)),
+            ("certs/client.p12", &pointer(2)),
+            ("secrets/api_keys.json", &pointer(3)),
+            ("secrets/.env", &pointer(4)),
+        ],
+        "lfs files",
+    );
+    for args in [
+        &["dir", ".", "-f", "json"][..],
+        &["git", ".", "--all", "-f", "json"][..],
+    ] {
+        let out = repo.leakgate().args(args).output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        assert!(found(&json(&out.stdout)).is_empty());
+    }
 }

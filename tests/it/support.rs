@@ -19,6 +19,35 @@ pub fn leakgate(home: &Path) -> Command {
     cmd
 }
 
+/// `leakgate` as [`leakgate`] gives it, but unable to read what file permissions forbid. Root
+/// reads everything through the DAC capabilities, so as root the command runs under
+/// `setpriv` with those capabilities dropped from the bounding set.
+pub fn leakgate_without_read_override(home: &Path) -> Command {
+    let bin = assert_cmd::cargo::cargo_bin("leakgate");
+    let mut cmd = if is_root() {
+        let mut cmd = Command::new("setpriv");
+        cmd.args(["--bounding-set", "-dac_override,-dac_read_search"])
+            .arg(bin);
+        cmd
+    } else {
+        Command::new(bin)
+    };
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+/// Whether the tests run as root (CI containers do).
+pub fn is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|out| out.stdout.trim_ascii() == b"0")
+}
+
 /// Expands a placeholder template (`{{alnum:36}}`...) with a fixed seed.
 pub fn fake(template: &str, seed: usize) -> String {
     expand(template, "integration-test", seed)
