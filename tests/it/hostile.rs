@@ -454,7 +454,7 @@ fn files_that_vanish_mid_scan_are_counted_not_fatal() {
     let mut scan = leakgate(dir.path());
     scan.current_dir(dir.path())
         .args(["dir", ".", "-f", "json", "-j", "1"])
-        .timeout(std::time::Duration::from_secs(120));
+        .timeout(std::time::Duration::from_mins(2));
     let root = dir.path().to_path_buf();
     let deleter = std::thread::spawn(move || {
         for i in (0..FILES).rev() {
