@@ -150,6 +150,16 @@ def build(c):
     c.add("app/client.rb", [(f'API_KEY = "{c.r(ALNUM, 32)}"', "generic", P)])
     c.add("app/oauth.json", ["{", (f'  "client_secret": "{c.r(B64URL, 40)}"', "generic", P), "}"])
 
+    # data platform: orchestration, warehouses, cluster configs
+    c.add("k8s/etl-deployment.yaml", ["      containers:", "        - name: etl", "          env:", "            - name: WAREHOUSE_USER", "              value: etl",
+                                      "            - name: WAREHOUSE_PASSWORD", (f'              value: "{c.r(ALNUM, 14)}{c.r(string.digits, 2)}"', "password", P)])
+    c.add("ecs/task-def.json", ['{"containerDefinitions": [{"environment": [', (f'  {{"name": "SNOWFLAKE_PASSWORD", "value": "{c.r(ALNUM, 16)}{c.r(string.digits, 2)}"}}', "password", P), "]}]}"])
+    c.add("hadoop/core-site.xml", ["<configuration>", "  <property>", "    <name>fs.s3a.secret.key</name>", (f"    <value>{c.r(B64, 40)}</value>", "cloud", P), "  </property>", "</configuration>"])
+    c.add("airflow/airflow.cfg", ["[core]", (f"fernet_key = {c.r(B64URL, 43)}=", "keys", P)])
+    c.add("dbt/.env", [(f"DBT_CLOUD_API_TOKEN=dbtc_{c.r(B64URL, 56)}", "saas", P)])
+    c.add("infra/tailscale.sh", [(f"tailscale up --authkey=tskey-auth-{c.r(ALNUM, 11)}CNTRL-{c.r(ALNUM, 33)}", "saas", P)])
+    c.add("spark/spark-defaults.conf", [(f"spark.hadoop.fs.s3a.secret.key {c.r(B64, 40)}", "cloud", P)])
+
     # hard negatives: placeholders, look-ups, wrong shapes, hashes, ids, public material
     negs = [
         ("neg/tokens.sh", f"export GITHUB_TOKEN={c.gh(valid=False)}", "vcs"),
@@ -192,6 +202,12 @@ def build(c):
         ("neg/test_login.py", "    login(user='alice', password='password')", "password"),
         ("neg/Main.java", "    String password = request.getParameter(\"password\");", "password"),
         ("neg/config.tf", "  password = var.db_password", "password"),
+        ("neg/deploy.yaml", "            - name: DB_PASSWORD_FILE\n              value: /run/secrets/db_password", "password"),
+        ("neg/deploy.yaml", "            - name: TOKEN_TTL_SECONDS\n              value: \"86400\"", "generic"),
+        ("neg/deploy.yaml", "            - name: API_TOKEN\n              valueFrom:", "generic"),
+        ("neg/hdfs-site.xml", "<property><name>dfs.namenode.delegation.token.max-lifetime</name><value>604800000</value></property>", "generic"),
+        ("neg/hive-site.xml", "<property><name>javax.jdo.option.ConnectionPassword</name><value>${env:HIVE_DB_PASSWORD}</value></property>", "password"),
+        ("neg/airflow.cfg", "fernet_key = {FERNET_KEY}", "keys"),
     ]
     for path, line, category in negs:
         c.add(path, [(line, category, N)])
