@@ -68,6 +68,9 @@ pub enum Verdict {
     InlineAllow,
     /// A more specific rule reported the same secret.
     Overlapped(usize),
+    /// A specific rule recognised the value as its own format and its validator rejected it
+    /// (a GitHub token with a wrong checksum), so a generic rule does not report it either.
+    InvalidFormat(usize),
     /// Reported.
     Reported,
 }
@@ -146,7 +149,7 @@ impl Engine {
             bytes,
             path,
             rules: vec![RuleProgress::default(); self.pack.rules.len()],
-            matches: Vec::new(),
+            found: Found::default(),
             trace_start: trace.as_deref().map_or(0, Vec::len),
             trace: trace.as_deref_mut(),
         };
@@ -170,7 +173,7 @@ impl Engine {
         rule_index: usize,
         bytes: &[u8],
         w: &Range<usize>,
-        matches: &mut Vec<Match>,
+        found: &mut Found,
         trace: &mut Option<&mut Vec<Trace>>,
     ) -> bool {
         let rule = &self.pack.rules[rule_index];
@@ -199,9 +202,12 @@ impl Engine {
             matched_any = true;
             let verdict = self.judge(rule, bytes, secret.clone(), &whole);
             let reported = verdict == Verdict::Reported;
+            if matches!(verdict, Verdict::ValidatorFailed(_)) && !rule.is_generic() {
+                found.invalid.push((rule_index, secret.clone()));
+            }
             record(trace, rule_index, Some(secret.clone()), verdict);
             if reported {
-                matches.push(Match {
+                found.matches.push(Match {
                     rule: rule_index,
                     secret,
                 });
@@ -271,7 +277,7 @@ struct Confirmer<'e, 'b, 't> {
     bytes: &'b [u8],
     path: Option<&'b str>,
     rules: Vec<RuleProgress>,
-    matches: Vec<Match>,
+    found: Found,
     /// Where this scan's entries begin in the trace.
     trace_start: usize,
     trace: Option<&'t mut Vec<Trace>>,
@@ -306,13 +312,9 @@ impl Confirmer<'_, '_, '_> {
     }
 
     fn confirm(&mut self, rule_index: usize, w: &Range<usize>) {
-        let matched = self.engine.confirm(
-            rule_index,
-            self.bytes,
-            w,
-            &mut self.matches,
-            &mut self.trace,
-        );
+        let matched =
+            self.engine
+                .confirm(rule_index, self.bytes, w, &mut self.found, &mut self.trace);
         self.rules[rule_index].matched |= matched;
     }
 
@@ -326,11 +328,63 @@ impl Confirmer<'_, '_, '_> {
                 }
             }
         }
+        let rules = &self.engine.pack.rules;
+        let Found {
+            mut matches,
+            invalid,
+        } = self.found;
+        matches.retain(|m| {
+            let vetoed_by = invalid.iter().find(|(_, span)| {
+                rules[m.rule].is_generic() && span.start < m.secret.end && m.secret.start < span.end
+            });
+            if let Some((rule, _)) = vetoed_by {
+                overrule(
+                    &mut self.trace,
+                    m.rule,
+                    Some(m.secret.clone()),
+                    Verdict::InvalidFormat(*rule),
+                );
+            }
+            vetoed_by.is_none()
+        });
         if let Some(trace) = self.trace {
             // Grouped by rule, as `explain` prints them.
             trace[self.trace_start..].sort_by_key(|t| t.rule);
         }
-        self.matches
+        matches
+    }
+}
+
+/// What the confirmed windows gave: reported matches, and the values a specific rule's
+/// validator rejected.
+#[derive(Debug, Default)]
+struct Found {
+    matches: Vec<Match>,
+    invalid: Vec<(usize, Range<usize>)>,
+}
+
+/// Changes the verdict of a match already traced as reported (a later stage dropped it), so
+/// `explain` shows one line per candidate with its final verdict.
+fn overrule(
+    trace: &mut Option<&mut Vec<Trace>>,
+    rule: usize,
+    secret: Option<Range<usize>>,
+    verdict: Verdict,
+) {
+    let Some(t) = trace.as_deref_mut() else {
+        return;
+    };
+    match t
+        .iter_mut()
+        .rev()
+        .find(|e| e.rule == rule && e.secret == secret && e.verdict == Verdict::Reported)
+    {
+        Some(entry) => entry.verdict = verdict,
+        None => t.push(Trace {
+            rule,
+            secret,
+            verdict,
+        }),
     }
 }
 
@@ -382,7 +436,7 @@ fn resolve_overlaps(
             .map(|k| k.rule);
         match winner {
             Some(w) if w == m.rule => {}
-            Some(w) => record(
+            Some(w) => overrule(
                 &mut trace,
                 m.rule,
                 Some(m.secret.clone()),
@@ -400,7 +454,7 @@ fn resolve_overlaps(
     kept.retain(|m| {
         let shadowed = rules[m.rule].is_host() && credential_lines.contains(&line_of(m));
         if shadowed {
-            record(
+            overrule(
                 &mut trace,
                 m.rule,
                 Some(m.secret.clone()),

@@ -240,6 +240,7 @@ pub fn describe(engine: &Engine, verdict: &Verdict) -> String {
         Verdict::Allowed(reason) => format!("allowlist: {reason}"),
         Verdict::InlineAllow => "inline leakgate:allow".into(),
         Verdict::Overlapped(w) => format!("overlapped by {}", engine.rules()[*w].id),
+        Verdict::InvalidFormat(w) => format!("a {} whose validator failed", engine.rules()[*w].id),
         Verdict::Reported => "reported".into(),
     }
 }
