@@ -159,6 +159,13 @@ def build(c):
     c.add("dbt/.env", [(f"DBT_CLOUD_API_TOKEN=dbtc_{c.r(B64URL, 56)}", "saas", P)])
     c.add("infra/tailscale.sh", [(f"tailscale up --authkey=tskey-auth-{c.r(ALNUM, 11)}CNTRL-{c.r(ALNUM, 33)}", "saas", P)])
     c.add("spark/spark-defaults.conf", [(f"spark.hadoop.fs.s3a.secret.key {c.r(B64, 40)}", "cloud", P)])
+    c.add("ops/.pgpass", [(f"warehouse.prod.internal:5432:analytics:etl:{c.r(ALNUM, 18)}", "database", P)])
+    c.add("ops/liquibase.properties", ["url: jdbc:oracle:thin:@db:1521/ORCL", "username: app", (f"password: {c.r(string.ascii_letters, 16)}", "password", P)])
+    c.add("web/wp-config.php", ["<?php", (f"define( 'DB_PASSWORD', '{c.r(ALNUM, 14)}{c.r(string.digits, 2)}' );", "password", P)])
+    c.add("web/config/secrets.yml", ["production:", (f"  secret_key_base: {c.r(HEX, 128)}", "generic", P)])
+    c.add("web/.env.media", [(f"CLOUDINARY_URL=cloudinary://{c.r(string.digits, 15)}:{c.r(B64URL, 27)}@acme", "saas", P)])
+    c.add("ops/vpn/client.ovpn", ["client", "<tls-auth>", ("-----BEGIN OpenVPN Static key V1-----", "keys", P)] + [c.r(HEX, 32) for _ in range(16)] + ["-----END OpenVPN Static key V1-----", "</tls-auth>"])
+    c.add("ops/nginx/.htpasswd", [(f"admin:$apr1${c.r(ALNUM, 8)}${c.r(ALNUM + './', 22)}", "password", P)])
 
     # hard negatives: placeholders, look-ups, wrong shapes, hashes, ids, public material
     negs = [
@@ -208,6 +215,11 @@ def build(c):
         ("neg/hdfs-site.xml", "<property><name>dfs.namenode.delegation.token.max-lifetime</name><value>604800000</value></property>", "generic"),
         ("neg/hive-site.xml", "<property><name>javax.jdo.option.ConnectionPassword</name><value>${env:HIVE_DB_PASSWORD}</value></property>", "password"),
         ("neg/airflow.cfg", "fernet_key = {FERNET_KEY}", "keys"),
+        ("neg/wp-config.php", "define( 'AUTH_KEY', 'put your unique phrase here' );", "password"),
+        ("neg/seed.sql", f"INSERT INTO users (email, password_hash) VALUES ('a@b.c', '$2b$12${c.r(ALNUM, 53)}');", "password"),
+        ("neg/package.json", '    "lib": "git+ssh://git@github.com:acme/lib.git#v1.2.0",', "generic"),
+        ("neg/models.py", "    password: OAuthFlowPassword | None = None", "password"),
+        ("neg/deploy.yaml", "            - name: KEYCLOAK_TOKEN_ISSUER\n              value: acme-realm-prod", "generic"),
     ]
     for path, line, category in negs:
         c.add(path, [(line, category, N)])

@@ -131,6 +131,7 @@ fn internal_domain_rule(config_name: &str, domains: &[String]) -> crate::rules::
         entropy: None,
         validator: None,
         multiline: false,
+        reach: crate::engine::window::FORWARD,
         tags: vec!["host".into(), "internal".into()],
         remediation: "Read the host name from configuration or the secret manager instead of committing it.".into(),
         examples: Vec::new(),

@@ -157,10 +157,10 @@ impl Engine {
         // as soon as the next one for its rule does not overlap it. Memory stays at one pending
         // window per rule however dense the keywords are.
         self.prefilter.for_each_hit(bytes, |hit| {
-            let multiline = self.pack.rules[hit.rule].multiline;
+            let rule = &self.pack.rules[hit.rule];
             confirmer.add(
                 hit.rule,
-                window::around(bytes, hit.start..hit.end, multiline),
+                window::around(bytes, hit.start..hit.end, rule.multiline, rule.reach),
             );
         });
         let matches = confirmer.finish();

@@ -7,27 +7,24 @@ use std::ops::Range;
 
 /// How far before a hit a window may start: room for a name's prefix (`spring.datasource.`).
 const BACK: usize = 160;
-/// How far after a hit a single-line window may end: room for the longest single-line secret
-/// (JWTs and OpenAI keys run to a few hundred bytes, rarely past 1 KiB).
-const FORWARD: usize = 2048;
-/// How far after a hit a multiline window may end (a PGP key block is a few KiB).
-const FORWARD_MULTILINE: usize = 32 * 1024;
+/// How far after a hit a single-line window may end by default: room for the longest
+/// single-line secret (JWTs and OpenAI keys run to a few hundred bytes, rarely past 1 KiB).
+pub const FORWARD: usize = 2048;
+/// How far after a hit a multiline window may end at most, and by default (a PGP key block is a
+/// few KiB).
+pub const FORWARD_MULTILINE: usize = 32 * 1024;
 /// The farthest from a keyword hit that a window reaches, either way: a block scan that sees
 /// this much around each kept match sees what a whole-file scan sees.
 pub const REACH: usize = BACK + FORWARD_MULTILINE;
 
-/// The window around `hit` for a rule that is (or is not) multiline.
-pub fn around(haystack: &[u8], hit: Range<usize>, multiline: bool) -> Range<usize> {
+/// The window around `hit` for a rule whose windows reach `reach` bytes past the hit, across
+/// lines for multiline rules, otherwise no further than the end of the hit's line.
+pub fn around(haystack: &[u8], hit: Range<usize>, multiline: bool, reach: usize) -> Range<usize> {
     let floor = hit.start.saturating_sub(BACK);
     // Start at the line break itself, not after it: rules anchor names on a preceding
     // non-word byte (`(?:^|[^A-Za-z0-9])`), and `^` only matches at the very start of the input.
     let start = memchr::memrchr(b'\n', &haystack[floor..hit.start]).map_or(floor, |i| floor + i);
-    let reach = if multiline {
-        FORWARD_MULTILINE
-    } else {
-        FORWARD
-    };
-    let ceiling = (hit.end + reach).min(haystack.len());
+    let ceiling = (hit.end + reach.min(FORWARD_MULTILINE)).min(haystack.len());
     let end = if multiline {
         ceiling
     } else {
@@ -57,14 +54,14 @@ mod tests {
     #[test]
     fn single_line_window_is_the_line() {
         let text = b"one\ntwo key=abc\nthree";
-        let w = around(text, 8..11, false);
+        let w = around(text, 8..11, false, FORWARD);
         assert_eq!(&text[w], b"\ntwo key=abc");
     }
 
     #[test]
     fn multiline_window_reaches_past_the_line() {
         let text = b"x\n-----BEGIN\nbody\n-----END\n";
-        let w = around(text, 2..12, true);
+        let w = around(text, 2..12, true, FORWARD_MULTILINE);
         assert_eq!(&text[w], b"\n-----BEGIN\nbody\n-----END\n");
     }
 

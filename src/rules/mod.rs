@@ -20,6 +20,7 @@ use spec::{AllowSpec, PackFileSpec, RuleSpec};
 use validators::Validator;
 
 use crate::config::span::Location;
+use crate::engine::window;
 use crate::error::RuleError;
 
 /// A set of rules and the global allowlist that applies to all of them.
@@ -178,6 +179,7 @@ fn build_rule(
             ),
         ));
     }
+    let reach = window_reach(&spec, &id, &err)?;
     if strictness == Strictness::Strict {
         check_strict(&spec, &keywords, &err)?;
     }
@@ -195,6 +197,7 @@ fn build_rule(
         entropy: spec.entropy,
         validator,
         multiline: spec.multiline,
+        reach,
         tags: spec.tags,
         remediation: spec.remediation.unwrap_or_default(),
         examples: spec.examples,
@@ -202,6 +205,27 @@ fn build_rule(
         allow,
         origin: Location::at(name, source, spec.id.span().start),
     }))
+}
+
+/// How far a rule's confirm windows reach past a keyword: its `reach`, or the default for its
+/// kind (2 KiB on the hit's line; 32 KiB for multiline rules).
+fn window_reach(
+    spec: &RuleSpec,
+    id: &str,
+    err: &impl Fn(usize, String) -> RuleError,
+) -> Result<usize, RuleError> {
+    match &spec.reach {
+        None if spec.multiline => Ok(window::FORWARD_MULTILINE),
+        None => Ok(window::FORWARD),
+        Some(r) if (1..=window::FORWARD_MULTILINE).contains(r.get_ref()) => Ok(*r.get_ref()),
+        Some(r) => Err(err(
+            r.span().start,
+            format!(
+                "rule '{id}': `reach` must be between 1 and {} bytes",
+                window::FORWARD_MULTILINE
+            ),
+        )),
+    }
 }
 
 /// The checks that cost a regex compile: id shape, regex, groups, keywords, examples present.

@@ -48,6 +48,9 @@ pub struct RuleSpec {
     /// Whether the regex may span lines (private key blocks); widens the confirm window.
     #[serde(default)]
     pub multiline: bool,
+    /// How many bytes past a keyword a match may end (default 2048, or 32768 for multiline
+    /// rules; at most 32768). A small reach keeps a rule on common keywords cheap.
+    pub reach: Option<Spanned<usize>>,
     /// Free-form tags; `generic` marks a rule that loses to any specific rule on overlap.
     #[serde(default)]
     pub tags: Vec<String>,
