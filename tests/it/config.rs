@@ -236,3 +236,10 @@ fn bad_allowlist_regex() {
     assert!(err.contains("bad_allow_regex.toml:2:10"), "{err}");
     assert!(err.contains("invalid allowlist regex"), "{err}");
 }
+
+#[test]
+fn reach_too_far() {
+    let err = rejected("reach_too_far.toml");
+    assert!(err.contains("reach_too_far.toml:7:9"), "{err}");
+    assert!(err.contains("`reach` must be between 1 and 32768"), "{err}");
+}
