@@ -11,7 +11,7 @@ use crate::engine::{Engine, EngineOptions};
 use crate::exit::ExitStatus;
 use crate::progress::Progress;
 use crate::source::dir::DirOptions;
-use crate::source::stats::ScanStats;
+use crate::source::stats::{ScanStats, SkipReason};
 
 /// `leakgate dir`.
 #[derive(Debug, clap::Args)]
@@ -111,7 +111,13 @@ pub fn run_stdin(args: &StdinArgs) -> anyhow::Result<ExitStatus> {
         &stats,
     )
     .map_err(|e| anyhow::anyhow!("cannot read standard input: {e}"))?;
-    let summary = stats.summary(started.elapsed());
+    let mut summary = stats.summary(started.elapsed());
+    if summary.skipped.contains_key(&SkipReason::TooLarge) {
+        summary.notes.push(format!(
+            "{}: only the first {} bytes were scanned (--max-file-size)",
+            args.name, args.common.scan.max_file_size
+        ));
+    }
     finish(
         &engine,
         findings,

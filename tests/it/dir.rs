@@ -301,6 +301,35 @@ fn stdin_is_scanned_under_its_name() {
     );
 }
 
+/// Standard input past `--max-file-size` is not read: what came before is scanned, and the
+/// summary says the rest was not.
+#[test]
+fn stdin_past_the_size_limit_is_cut_and_says_so() {
+    let home = TempDir::new().unwrap();
+    let early = format!("export GITHUB_TOKEN={}\n", github_token(18));
+    let late = format!("export GITHUB_TOKEN={}\n", github_token(19));
+    let filler = "let value = compute(1, 2, 3);\n".repeat(2000);
+    let out = leakgate(home.path())
+        .args(["stdin", "--max-file-size", "10K", "-f", "json"])
+        .write_stdin(format!("{early}{filler}{late}"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report = json(&out.stdout);
+    assert_eq!(
+        found(&report),
+        vec![("-".to_owned(), 1, "github-pat-classic".to_owned())]
+    );
+    assert_eq!(report["summary"]["bytes"], 10 * 1024);
+    assert_eq!(report["summary"]["skipped"]["too_large"], 1);
+    assert!(
+        report["summary"]["notes"]
+            .to_string()
+            .contains("only the first 10240 bytes"),
+        "{report}"
+    );
+}
+
 #[test]
 fn missing_path_is_an_error() {
     let home = TempDir::new().unwrap();
