@@ -10,7 +10,11 @@ use leakgate::rules::validators::Validator;
 
 /// `leakgate` with a cleared environment: only PATH, a temp HOME, no system git config, no color.
 pub fn leakgate(home: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("leakgate").expect("binary built");
+    hermetic(Command::cargo_bin("leakgate").expect("binary built"), home)
+}
+
+/// Clears a command's environment down to PATH, a temp HOME, no system git config, no color.
+fn hermetic(mut cmd: Command, home: &Path) -> Command {
     cmd.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", home)
@@ -24,7 +28,7 @@ pub fn leakgate(home: &Path) -> Command {
 /// `setpriv` with those capabilities dropped from the bounding set.
 pub fn leakgate_without_read_override(home: &Path) -> Command {
     let bin = assert_cmd::cargo::cargo_bin("leakgate");
-    let mut cmd = if is_root() {
+    let cmd = if is_root() {
         let mut cmd = Command::new("setpriv");
         cmd.args(["--bounding-set", "-dac_override,-dac_read_search"])
             .arg(bin);
@@ -32,12 +36,7 @@ pub fn leakgate_without_read_override(home: &Path) -> Command {
     } else {
         Command::new(bin)
     };
-    cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("NO_COLOR", "1");
-    cmd
+    hermetic(cmd, home)
 }
 
 /// Whether the tests run as root (CI containers do).
