@@ -16,18 +16,29 @@ struct EncodedValue<'a> {
     decoded: Vec<u8>,
 }
 
+/// What decoding found: findings in the decoded values, and the byte spans of every encoded
+/// value (whose base64 text is not itself a secret: the decoded value was judged instead).
+#[derive(Default)]
+pub struct Decoded {
+    /// Findings in decoded values, placed on the encoded value.
+    pub findings: Vec<Placed>,
+    /// Spans of every decoded value's base64 text in the chunk.
+    pub encoded: Vec<std::ops::Range<usize>>,
+}
+
 /// Findings inside the base64 `data:` values of Kubernetes Secret manifests in the chunk.
-pub fn scan_encoded(engine: &Engine, chunk: &Chunk<'_>) -> Vec<Placed> {
+pub fn scan_encoded(engine: &Engine, chunk: &Chunk<'_>) -> Decoded {
     // The parser below reads YAML; checking the name first keeps the extra pass off every
     // other file.
     let yaml = std::path::Path::new(chunk.path)
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
     if !yaml || memchr::memmem::find(chunk.bytes, b"kind: Secret").is_none() {
-        return Vec::new();
+        return Decoded::default();
     }
-    let mut findings = Vec::new();
+    let mut out = Decoded::default();
     for value in k8s_secret_values(chunk.bytes) {
+        out.encoded.push(value.span.clone());
         let synthetic = format!(
             "{}: {}\n",
             value.key,
@@ -50,13 +61,13 @@ pub fn scan_encoded(engine: &Engine, chunk: &Chunk<'_>) -> Vec<Placed> {
             placed.column = at.1;
             placed.end_line = at.2;
             placed.end_column = at.3;
-            findings.push(Placed {
+            out.findings.push(Placed {
                 offset: value.span.start,
                 finding: placed,
             });
         }
     }
-    findings
+    out
 }
 
 /// The `key: base64` entries under each `data:` block of a YAML document.

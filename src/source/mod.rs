@@ -106,9 +106,9 @@ pub fn scan_placed(engine: &Engine, chunk: &Chunk<'_>) -> Vec<Placed> {
         })
         .collect();
     let decoded = decode::scan_encoded(engine, chunk);
-    // A decoded finding replaces a plain one on the same encoded value (the secret is the
-    // decoded text, not its base64).
-    placed.retain(|p| !decoded.iter().any(|d| d.offset == p.offset));
-    placed.extend(decoded);
+    // The secret of an encoded value is its decoded text, judged by the decoded scan (a value
+    // that decodes to `changeme` is a placeholder), never its base64.
+    placed.retain(|p| !decoded.encoded.iter().any(|span| span.contains(&p.offset)));
+    placed.extend(decoded.findings);
     placed
 }

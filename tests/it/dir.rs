@@ -410,3 +410,22 @@ fn base64_values_of_a_kubernetes_secret_are_decoded() {
     );
     assert_eq!(report["findings"][0]["column"], 16);
 }
+
+/// A Secret value that decodes to a placeholder is not a secret, and its base64 text is not
+/// reported in its place.
+#[test]
+fn a_kubernetes_secret_value_that_decodes_to_a_placeholder_is_quiet() {
+    use base64::Engine as _;
+    let dir = TempDir::new().unwrap();
+    let encoded = base64::engine::general_purpose::STANDARD.encode("changeme");
+    let template = base64::engine::general_purpose::STANDARD.encode("<your-token-here>");
+    write(
+        dir.path(),
+        "k8s/secret.yaml",
+        format!(
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ndata:\n  password: {encoded}\n  token: {template}\n"
+        ),
+    );
+    let (code, report) = scan_json(&dir, &[]);
+    assert_eq!(code, 0, "{report}");
+}
