@@ -70,11 +70,18 @@ pub fn fingerprint(rule_id: &str, secret: &[u8]) -> String {
     hasher.update([0u8]);
     hasher.update(secret);
     let digest = hasher.finalize();
-    let mut out = format!("{rule_id}:");
-    for byte in &digest[..8] {
-        let _ = write!(out, "{byte:02x}");
-    }
-    out
+    format!("{rule_id}:{}", short_hex(&digest))
+}
+
+/// The first 8 bytes of a digest as 16 lowercase hex digits: short stable ids.
+pub fn short_hex(digest: &[u8]) -> String {
+    digest
+        .iter()
+        .take(8)
+        .fold(String::with_capacity(16), |mut out, byte| {
+            let _ = write!(out, "{byte:02x}");
+            out
+        })
 }
 
 /// Maps byte offsets in scanned bytes to lines of the original file.

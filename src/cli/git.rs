@@ -169,7 +169,11 @@ pub fn run(args: &GitArgs) -> anyhow::Result<ExitStatus> {
             !args.common.scan.no_inline_allow,
             max,
         );
-        let mut cache = (!args.no_cache).then(|| gitsrc::cache::BlobCache::load(&ctx.repo, &key));
+        let mut cache = if args.no_cache {
+            None
+        } else {
+            gitsrc::cache::BlobCache::load(&ctx.repo, &key)
+        };
         let progress = Progress::start(&stats, args.common.output.quiet);
         let options = gitsrc::HistoryOptions {
             max_size: max,

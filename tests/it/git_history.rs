@@ -277,8 +277,19 @@ fn the_history_cache_keeps_reports_identical_and_resets_when_rules_change() {
     );
     repo.commit(&[("c.txt", "more\n")], "more");
     let strip = |mut r: serde_json::Value| r["findings"].take();
+    let before = snapshot(&repo.path());
     let (_, first) = scan(&repo, &[]);
-    assert!(repo.path().join(".git/leakgate/blobs-v1").exists());
+    let cache_dir = repo.home().join(".cache/leakgate");
+    let caches: Vec<_> = std::fs::read_dir(&cache_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path().join("blobs-v1"))
+        .collect();
+    assert!(caches.len() == 1 && caches[0].exists(), "{caches:?}");
+    assert_eq!(
+        snapshot(&repo.path()),
+        before,
+        "the scan must not write into the repository"
+    );
     let (_, second) = scan(&repo, &[]);
     let notes = second["summary"]["notes"].to_string();
     assert!(notes.contains("3 blobs unchanged"), "{notes}");
@@ -308,4 +319,22 @@ examples = ["acme_{{hex:32}}"]
         vec!["acme-token", "github-pat-classic"],
         "a new rule must see blobs the old cache called clean"
     );
+}
+
+/// Every file under `dir` (work tree and `.git`) with its bytes.
+fn snapshot(dir: &std::path::Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                files.insert(path, bytes);
+            }
+        }
+    }
+    files
 }

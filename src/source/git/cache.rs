@@ -1,6 +1,7 @@
-//! The incremental history cache: blob ids that were scanned and gave no finding, stored in
-//! `<git dir>/leakgate/blobs-v1`, keyed by a hash of the effective rule pack, engine options and
-//! size limit. A second history scan skips those blobs; blobs with findings are always rescanned,
+//! The incremental history cache: blob ids that were scanned and gave no finding, stored in the
+//! user's cache directory (`$XDG_CACHE_HOME/leakgate/<repository id>/blobs-v1`, else
+//! `~/.cache/leakgate/...`), never in the scanned repository, keyed by a hash of the effective
+//! rule pack, engine options and size limit. A second history scan skips those blobs; blobs with findings are always rescanned,
 //! so reports stay complete and the cache never holds a secret. A changed rule pack or config
 //! changes the key and the cache starts over.
 
@@ -9,6 +10,27 @@ use std::io::Write as _;
 use std::path::PathBuf;
 
 use git2::{Oid, Repository};
+
+/// The cache file of a repository: one directory per repository (named by a hash of its
+/// canonical common git directory, so worktrees share it) under the user's cache directory.
+fn cache_file(repo: &Repository) -> Option<PathBuf> {
+    use sha2::{Digest as _, Sha256};
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|home| PathBuf::from(home).join(".cache"))
+        })?;
+    let common = repo.commondir();
+    let canonical = common
+        .canonicalize()
+        .unwrap_or_else(|_| common.to_path_buf());
+    let digest = Sha256::digest(canonical.to_string_lossy().as_bytes());
+    let id = crate::finding::short_hex(&digest);
+    Some(base.join("leakgate").join(id).join("blobs-v1"))
+}
 
 /// The first line of a cache file; the key follows it.
 const MAGIC: &str = "leakgate-blob-cache v1";
@@ -23,17 +45,23 @@ pub struct BlobCache {
 
 impl BlobCache {
     /// Loads the cache for `key`; a missing, unreadable or differently keyed file is empty.
-    pub fn load(repo: &Repository, key: &str) -> BlobCache {
-        let path = repo.commondir().join("leakgate").join("blobs-v1");
+    /// `None` when there is no cache directory to use (no `XDG_CACHE_HOME` and no `HOME`).
+    pub fn load(repo: &Repository, key: &str) -> Option<BlobCache> {
+        let path = cache_file(repo)?;
         let clean = std::fs::read_to_string(&path)
             .ok()
             .and_then(|text| parse(&text, key))
             .unwrap_or_default();
-        BlobCache {
+        Some(BlobCache {
             path,
             key: key.to_owned(),
             clean,
-        }
+        })
+    }
+
+    /// Where the cache file is.
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
     }
 
     /// Whether a blob is known to be clean.
