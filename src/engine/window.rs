@@ -33,20 +33,6 @@ pub fn around(haystack: &[u8], hit: Range<usize>, multiline: bool, reach: usize)
     start..end
 }
 
-/// Sorts and merges overlapping windows in place. Windows that only touch (one line ends where
-/// the next begins) stay apart, so a single-line rule never matches across a line break.
-pub fn merge(windows: &mut Vec<Range<usize>>) {
-    windows.sort_unstable_by_key(|w| w.start);
-    let mut merged: Vec<Range<usize>> = Vec::with_capacity(windows.len());
-    for w in windows.drain(..) {
-        match merged.last_mut() {
-            Some(last) if w.start < last.end => last.end = last.end.max(w.end),
-            _ => merged.push(w),
-        }
-    }
-    *windows = merged;
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,9 +52,9 @@ mod tests {
     }
 
     #[test]
-    fn merge_joins_overlaps() {
-        let mut ws = vec![5..9, 0..3, 2..4, 8..12, 12..14];
-        merge(&mut ws);
-        assert_eq!(ws, vec![0..4, 5..12, 12..14]);
+    fn reach_caps_the_window_before_the_line_end() {
+        let text = b"key=abcdefghij\nnext";
+        assert_eq!(&text[around(text, 0..3, false, 4)], b"key=abcd");
+        assert_eq!(&text[around(text, 0..3, true, 14)], b"key=abcdefghij\nnext");
     }
 }
