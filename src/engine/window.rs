@@ -54,7 +54,7 @@ mod tests {
     #[test]
     fn reach_caps_the_window_before_the_line_end() {
         let text = b"key=abcdefghij\nnext";
-        assert_eq!(&text[around(text, 0..3, false, 4)], b"key=abcd");
+        assert_eq!(&text[around(text, 0..3, false, 4)], b"key=abc");
         assert_eq!(&text[around(text, 0..3, true, 14)], b"key=abcdefghij\nnext");
     }
 }
