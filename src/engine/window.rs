@@ -55,6 +55,6 @@ mod tests {
     fn reach_caps_the_window_before_the_line_end() {
         let text = b"key=abcdefghij\nnext";
         assert_eq!(&text[around(text, 0..3, false, 4)], b"key=abc");
-        assert_eq!(&text[around(text, 0..3, true, 14)], b"key=abcdefghij\nnext");
+        assert_eq!(&text[around(text, 0..3, true, 16)], b"key=abcdefghij\nnext");
     }
 }
