@@ -166,6 +166,12 @@ def build(c):
     c.add("web/.env.media", [(f"CLOUDINARY_URL=cloudinary://{c.r(string.digits, 15)}:{c.r(B64URL, 27)}@acme", "saas", P)])
     c.add("ops/vpn/client.ovpn", ["client", "<tls-auth>", ("-----BEGIN OpenVPN Static key V1-----", "keys", P)] + [c.r(HEX, 32) for _ in range(16)] + ["-----END OpenVPN Static key V1-----", "</tls-auth>"])
     c.add("ops/nginx/.htpasswd", [(f"admin:$apr1${c.r(ALNUM, 8)}${c.r(ALNUM + './', 22)}", "password", P)])
+    c.add("ml/kaggle.json", [(f'{{"username":"datasci","key":"{c.r(HEX, 32)}"}}', "ai", P)])
+    c.add("ops/vault-init.txt", [(f"Unseal Key 1: {c.r(B64, 44)}", "keys", P), "Unseal Key 2: <stored in the safe>"])
+    c.add("svc/main.go", ["package main", (f'var dsn = "etl:{c.r(ALNUM, 16)}@tcp(mysql.internal:3306)/sales"', "database", P)])
+    c.add("web/db.php", ["<?php", (f"$pdo = new PDO('mysql:host=db;dbname=shop', 'shop', '{c.r(ALNUM, 14)}{c.r(string.digits, 2)}');", "database", P)])
+    c.add("web/Web.config", ["<appSettings>", (f'  <add key="StripeSecretKey" value="{c.r(ALNUM, 32)}" />', "generic", P), '  <add key="TokenLifetimeMinutes" value="30" />', "</appSettings>"])
+    c.add("k8s/secret-stringdata.yaml", ["apiVersion: v1", "kind: Secret", "stringData:", (f"  DB_PASSWORD: {c.r(ALNUM, 16)}{c.r(string.digits, 2)}", "password", P)])
 
     # hard negatives: placeholders, look-ups, wrong shapes, hashes, ids, public material
     negs = [
