@@ -148,7 +148,7 @@ impl Engine {
             engine: self,
             bytes,
             path,
-            rules: vec![RuleProgress::default(); self.pack.rules.len()],
+            rules: Vec::new(),
             found: Found::default(),
             trace_start: trace.as_deref().map_or(0, Vec::len),
             trace: trace.as_deref_mut(),
@@ -276,6 +276,7 @@ struct Confirmer<'e, 'b, 't> {
     engine: &'e Engine,
     bytes: &'b [u8],
     path: Option<&'b str>,
+    /// Per rule, indexed like the pack; empty until the first keyword hit.
     rules: Vec<RuleProgress>,
     found: Found,
     /// Where this scan's entries begin in the trace.
@@ -288,6 +289,10 @@ impl Confirmer<'_, '_, '_> {
     /// only touch stay apart, so a single-line rule never matches across a line break),
     /// otherwise the pending one is confirmed and this one waits.
     fn add(&mut self, rule_index: usize, w: Range<usize>) {
+        if self.rules.is_empty() {
+            // Allocated at the first keyword hit, so a file without one costs nothing here.
+            self.rules = vec![RuleProgress::default(); self.engine.pack.rules.len()];
+        }
         let progress = &mut self.rules[rule_index];
         let allowed = *progress.seen.get_or_insert_with(|| {
             let rule = &self.engine.pack.rules[rule_index];

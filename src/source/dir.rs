@@ -8,7 +8,6 @@ use std::sync::Mutex;
 
 use ignore::{WalkBuilder, WalkState};
 
-use super::is_binary;
 use super::stats::{ScanStats, SkipReason};
 use super::stream::{self, Blocks, Streamed};
 use crate::engine::Engine;
@@ -141,9 +140,6 @@ enum ReadError {
     Io(std::io::Error),
 }
 
-/// How much is read before deciding a file is binary (as git does).
-const SNIFF: u64 = 8192;
-
 /// Scans one file in overlapping blocks through the reused buffer (so memory does not grow with
 /// the file), refusing files over `max` bytes (checked from the metadata, and the read stops at
 /// `max` so a file that grows mid-scan cannot exceed it). A binary file is abandoned after its
@@ -155,27 +151,20 @@ fn scan_file(
     max: u64,
     buffer: &mut Vec<u8>,
 ) -> Result<Streamed, ReadError> {
-    buffer.clear();
     let file = File::open(path).map_err(ReadError::Io)?;
     let len = file.metadata().map_err(ReadError::Io)?.len();
     if len > max {
         return Err(ReadError::TooLarge);
     }
-    let mut reader = file.take(max);
-    (&mut reader)
-        .take(SNIFF)
-        .read_to_end(buffer)
-        .map_err(ReadError::Io)?;
-    if is_binary(buffer) {
-        return Err(ReadError::Binary);
-    }
-    Ok(stream::scan(
+    stream::scan_text(
         engine,
         display,
-        &mut reader,
+        &mut file.take(max),
         buffer,
         Blocks::DEFAULT,
-    ))
+    )
+    .map_err(ReadError::Io)?
+    .ok_or(ReadError::Binary)
 }
 
 /// The path relative to the root it was found under, `/`-separated; a file root keeps its name.

@@ -25,10 +25,13 @@ pub struct Chunk<'a> {
     pub commit: Option<&'a Arc<CommitInfo>>,
 }
 
+/// How many leading bytes decide whether input is binary (as git decides).
+pub const SNIFF: usize = 8192;
+
 /// Whether bytes look binary: a NUL in the first 8 KiB (as git decides). UTF-16 text (with a
 /// byte-order mark) is not binary: see [`utf16_to_utf8`].
 pub fn is_binary(bytes: &[u8]) -> bool {
-    utf16_order(bytes).is_none() && memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some()
+    utf16_order(bytes).is_none() && memchr::memchr(0, &bytes[..bytes.len().min(SNIFF)]).is_some()
 }
 
 /// The byte order of UTF-16 text: a byte-order mark, and NUL bytes (ASCII-range text in UTF-16
@@ -39,7 +42,7 @@ pub(crate) fn utf16_order(bytes: &[u8]) -> Option<bool> {
         [0xFE, 0xFF, ..] => false,
         _ => return None,
     };
-    memchr::memchr(0, &bytes[..bytes.len().min(8192)]).map(|_| little)
+    memchr::memchr(0, &bytes[..bytes.len().min(SNIFF)]).map(|_| little)
 }
 
 /// Re-encodes UTF-16 text (Windows editors and PowerShell write it) as UTF-8 so the rules see

@@ -3,14 +3,10 @@
 
 use std::io::Read;
 
-use super::is_binary;
 use super::stats::{ScanStats, SkipReason};
 use super::stream::{self, Blocks};
 use crate::engine::Engine;
 use crate::finding::Finding;
-
-/// How much is read before deciding the input is binary (as git does).
-const SNIFF: u64 = 8192;
 
 /// Scans everything `reader` yields (up to `max` bytes) under the name `name`.
 pub fn scan(
@@ -22,12 +18,12 @@ pub fn scan(
 ) -> std::io::Result<Vec<Finding>> {
     let mut reader = reader.take(max);
     let mut buffer = Vec::new();
-    (&mut reader).take(SNIFF).read_to_end(&mut buffer)?;
-    if is_binary(&buffer) {
+    let Some(streamed) =
+        stream::scan_text(engine, name, &mut reader, &mut buffer, Blocks::DEFAULT)?
+    else {
         stats.skipped(SkipReason::Binary);
         return Ok(Vec::new());
-    }
-    let streamed = stream::scan(engine, name, &mut reader, &mut buffer, Blocks::DEFAULT);
+    };
     if let Some(err) = streamed.error {
         return Err(err);
     }

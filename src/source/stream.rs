@@ -9,7 +9,7 @@
 
 use std::io::{self, Read};
 
-use super::{Chunk, scan_placed, utf16_order, utf16_to_utf8};
+use super::{Chunk, SNIFF, is_binary, scan_placed, utf16_order, utf16_to_utf8};
 use crate::engine::Engine;
 use crate::finding::{Finding, LineOrigin, char_count};
 
@@ -76,6 +76,23 @@ impl Position {
         finding.line += self.line;
         finding.end_line += self.line;
     }
+}
+
+/// Reads the first 8 KiB of `reader` into the cleared `buffer` and, unless they look binary
+/// (`Ok(None)`: the rest is never read), scans the whole input in blocks.
+pub fn scan_text(
+    engine: &Engine,
+    path: &str,
+    reader: &mut impl Read,
+    buffer: &mut Vec<u8>,
+    blocks: Blocks,
+) -> io::Result<Option<Streamed>> {
+    buffer.clear();
+    reader.by_ref().take(SNIFF as u64).read_to_end(buffer)?;
+    if is_binary(buffer) {
+        return Ok(None);
+    }
+    Ok(Some(scan(engine, path, reader, buffer, blocks)))
 }
 
 /// Scans everything `reader` yields, after the bytes already in `buffer` (a sniffed prefix),

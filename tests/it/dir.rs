@@ -5,13 +5,8 @@ use tempfile::TempDir;
 use crate::support::{aws_key_id, fake, found, github_token, json, leakgate, private_ip, write};
 
 fn scan_json(dir: &TempDir, extra: &[&str]) -> (i32, serde_json::Value) {
-    let out = leakgate(dir.path())
-        .current_dir(dir.path())
-        .args(["dir", ".", "--format", "json"])
-        .args(extra)
-        .output()
-        .unwrap();
-    (out.status.code().unwrap(), json(&out.stdout))
+    let (code, report, _) = crate::support::scan_dir(dir.path(), extra);
+    (code, report)
 }
 
 /// (path, contents, rule) of one planted secret per category.

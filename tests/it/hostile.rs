@@ -10,15 +10,7 @@ use crate::support::{
 };
 
 fn scan(dir: &TempDir, extra: &[&str]) -> (i32, serde_json::Value, String) {
-    let out = leakgate(dir.path())
-        .current_dir(dir.path())
-        .args(["dir", ".", "-f", "json"])
-        .args(extra)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    (out.status.code().unwrap(), json(&out.stdout), stderr)
+    crate::support::scan_dir(dir.path(), extra)
 }
 
 #[test]

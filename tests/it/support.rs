@@ -76,6 +76,20 @@ pub fn write(dir: &Path, name: &str, contents: impl AsRef<[u8]>) {
     std::fs::write(path, contents).unwrap();
 }
 
+/// Runs `leakgate dir . -f json` (plus `extra`) in `dir`: exit code, report, stderr. A panic
+/// message on stderr fails the calling test.
+pub fn scan_dir(dir: &Path, extra: &[&str]) -> (i32, serde_json::Value, String) {
+    let out = leakgate(dir)
+        .current_dir(dir)
+        .args(["dir", ".", "-f", "json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (out.status.code().unwrap(), json(&out.stdout), stderr)
+}
+
 /// Parses a JSON report from stdout.
 pub fn json(stdout: &[u8]) -> serde_json::Value {
     serde_json::from_slice(stdout)

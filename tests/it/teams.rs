@@ -6,13 +6,7 @@ use tempfile::TempDir;
 use crate::support::{github_token, json, leakgate, private_ip, write};
 
 fn fingerprints(dir: &TempDir, extra: &[&str]) -> (i32, Vec<String>) {
-    let out = leakgate(dir.path())
-        .current_dir(dir.path())
-        .args(["dir", ".", "-f", "json"])
-        .args(extra)
-        .output()
-        .unwrap();
-    let report = json(&out.stdout);
+    let (code, report, _) = crate::support::scan_dir(dir.path(), extra);
     let mut prints: Vec<String> = report["findings"]
         .as_array()
         .unwrap()
@@ -20,7 +14,7 @@ fn fingerprints(dir: &TempDir, extra: &[&str]) -> (i32, Vec<String>) {
         .map(|f| f["fingerprint"].as_str().unwrap().to_owned())
         .collect();
     prints.sort();
-    (out.status.code().unwrap(), prints)
+    (code, prints)
 }
 
 #[test]

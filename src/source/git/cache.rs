@@ -1,8 +1,9 @@
 //! The incremental history cache: blob ids that were scanned and gave no finding, stored in the
 //! user's cache directory (`$XDG_CACHE_HOME/leakgate/<repository id>/blobs-v1`, else
 //! `~/.cache/leakgate/...`), never in the scanned repository, keyed by a hash of the effective
-//! rule pack, engine options and size limit. A second history scan skips those blobs; blobs with findings are always rescanned,
-//! so reports stay complete and the cache never holds a secret. A changed rule pack or config
+//! rule pack, engine options and size limit. A second history scan skips those blobs; blobs
+//! with findings are always rescanned, so reports stay complete and the cache never holds a
+//! secret. A changed rule pack or config
 //! changes the key and the cache starts over.
 
 use std::collections::HashSet;
@@ -57,11 +58,6 @@ impl BlobCache {
             key: key.to_owned(),
             clean,
         })
-    }
-
-    /// Where the cache file is.
-    pub fn path(&self) -> &std::path::Path {
-        &self.path
     }
 
     /// Whether a blob is known to be clean.
