@@ -31,6 +31,31 @@ pub struct CommitInfo {
     pub message: String,
 }
 
+/// Where a finding's bytes came from. Every source hands the scan stage an input with one of
+/// these, and every report shows it.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Provenance {
+    /// A file on disk (or standard input).
+    #[default]
+    File,
+    /// A blob at a path in a commit (the commit is [`Finding::commit`]), or in the index when
+    /// there is no commit.
+    Blob,
+    /// The message of a commit.
+    CommitMessage {
+        /// Full commit id.
+        commit: String,
+    },
+    /// The message of an annotated tag.
+    TagMessage {
+        /// The tag's name (escaped).
+        tag: String,
+        /// The tag object's id.
+        id: String,
+    },
+}
+
 /// One reported secret.
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
@@ -40,7 +65,8 @@ pub struct Finding {
     pub description: String,
     /// The rule's severity.
     pub severity: Severity,
-    /// Path relative to the scan root, `/`-separated (`-` for stdin).
+    /// Path relative to the scan root, `/`-separated (`-` for stdin), control characters escaped;
+    /// for a message, `commit message of <id>` or `tag message of <name>`.
     pub file: String,
     /// 1-based line of the secret's first byte.
     pub line: usize,
@@ -56,6 +82,8 @@ pub struct Finding {
     pub fingerprint: String,
     /// The introducing commit, for git scans.
     pub commit: Option<Arc<CommitInfo>>,
+    /// What kind of input the secret was in.
+    pub provenance: Provenance,
     /// The rule's tags.
     pub tags: Vec<String>,
     /// How to fix it.
@@ -84,15 +112,14 @@ pub fn short_hex(digest: &[u8]) -> String {
         })
 }
 
-/// Maps byte offsets in scanned bytes to lines of the original file.
+/// Maps byte offsets in scanned bytes to lines of the original file. Every source now scans
+/// whole inputs, so there is one mapping; the type stays so that a source of pieces (an archive
+/// member at an offset) has a place to say so.
 #[derive(Debug, Clone, Default)]
 pub enum LineOrigin {
     /// The bytes are the whole file: line n of the bytes is line n of the file.
     #[default]
     Identity,
-    /// The bytes are pieces of a file (added lines of a diff): each entry says that the byte
-    /// line `.0` (0-based) starts a run that is file line `.1` (1-based) onwards.
-    Runs(Vec<(usize, usize)>),
 }
 
 impl LineOrigin {
@@ -100,13 +127,6 @@ impl LineOrigin {
     fn file_line(&self, line: usize) -> usize {
         match self {
             LineOrigin::Identity => line + 1,
-            LineOrigin::Runs(runs) => {
-                let i = runs.partition_point(|(start, _)| *start <= line);
-                match i.checked_sub(1).map(|i| runs[i]) {
-                    Some((start, file_line)) => file_line + (line - start),
-                    None => line + 1,
-                }
-            }
         }
     }
 }
@@ -162,7 +182,7 @@ pub fn locate(
         rule_id: rule.id.clone(),
         description: rule.description.clone(),
         severity: rule.severity,
-        file: file.to_owned(),
+        file: crate::escape::controls(file).into_owned(),
         line: origin.file_line(line),
         column,
         end_line: origin.file_line(end_line),
@@ -170,6 +190,11 @@ pub fn locate(
         secret: Secret::new(value),
         fingerprint: fingerprint(&rule.id, value),
         commit: commit.cloned(),
+        provenance: if commit.is_some() {
+            Provenance::Blob
+        } else {
+            Provenance::File
+        },
         tags: rule.tags.clone(),
         remediation: rule.remediation.clone(),
     }
@@ -193,15 +218,6 @@ mod tests {
         assert_ne!(a, fingerprint("rule-y", b"s3cr3t-value"));
         assert!(a.starts_with("rule-x:") && !a.contains("s3cr3t"));
         assert_eq!(a.len(), "rule-x:".len() + 16);
-    }
-
-    #[test]
-    fn runs_map_to_file_lines() {
-        let origin = LineOrigin::Runs(vec![(0, 10), (2, 40)]);
-        assert_eq!(origin.file_line(0), 10);
-        assert_eq!(origin.file_line(1), 11);
-        assert_eq!(origin.file_line(2), 40);
-        assert_eq!(origin.file_line(5), 43);
     }
 
     #[test]

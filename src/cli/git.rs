@@ -9,12 +9,13 @@ use std::time::Instant;
 use git2::{Oid, Repository};
 
 use super::CommonArgs;
+use super::block;
 use super::finish::{Suppression, finish};
 use crate::config::{CONFIG_FILE_NAME, ConfigText, build_engine};
 use crate::engine::{Engine, EngineOptions};
 use crate::exit::ExitStatus;
 use crate::progress::Progress;
-use crate::source::git::{self as gitsrc, revs};
+use crate::source::git::{self as gitsrc, gate, revs};
 use crate::source::stats::{ScanStats, Summary};
 use crate::suppress::{Baseline, IGNORE_FILE_NAME, IgnoreList};
 
@@ -27,10 +28,11 @@ pub struct GitArgs {
     /// Scan the history of every ref (branches, tags, remotes, stash), not only HEAD
     #[arg(long, conflicts_with_all = ["range", "staged"])]
     pub all: bool,
-    /// Scan only the lines added by the commits of a range: A..B or A...B
+    /// Scan what the commits of a range bring (new blobs whole, messages): A..B, A...B, or B
+    /// alone for everything reachable from B
     #[arg(long, value_name = "RANGE", conflicts_with = "staged")]
     pub range: Option<String>,
-    /// Scan only the lines the index adds relative to HEAD
+    /// Scan what the index brings relative to HEAD
     #[arg(long)]
     pub staged: bool,
     /// Rescan every blob instead of skipping those the last history scan found clean
@@ -153,11 +155,15 @@ pub fn run(args: &GitArgs) -> anyhow::Result<ExitStatus> {
     let max = args.common.scan.max_file_size;
     let mut notes = ctx.notes.clone();
     let findings = if args.staged {
-        gitsrc::scan_staged(&ctx.engine, &ctx.repo, max, &stats)?
+        let report = gate::scan_index(&ctx.engine, &ctx.repo, max, &stats)?;
+        notes.extend(block::unscanned_notes(&report.unscanned));
+        report.findings
     } else if let Some(range) = &args.range {
         let commits = revs::from_range(&ctx.repo, range)?;
         notes.extend(config_change_note(&ctx.repo, &commits));
-        gitsrc::scan_added(&ctx.engine, &ctx.repo, &commits, max, &stats)?
+        let report = gate::scan_commits(&ctx.engine, &ctx.repo, &commits, &[], max, &stats)?;
+        notes.extend(block::unscanned_notes(&report.unscanned));
+        report.findings
     } else {
         let commits = if args.all {
             revs::from_all_refs(&ctx.repo)?

@@ -2,6 +2,7 @@
 //! flags into a config and an engine before scanning; nothing here exits the process.
 
 pub mod args;
+pub mod block;
 pub mod dir;
 pub mod explain;
 pub mod finish;

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 mod config;
 mod dir;
+mod gate;
 mod git_history;
 mod hostile;
 mod pre_push;
