@@ -139,7 +139,7 @@ fn list(findings: &[Finding], common: &CommonArgs, gated: &Gated<'_>, out: &mut 
             Gated::Push(plan) => plan
                 .refs
                 .iter()
-                .filter_map(|r| full_scan_command(r))
+                .filter_map(full_scan_command)
                 .collect::<Vec<_>>()
                 .join(" and "),
             Gated::Commit => "leakgate git --staged".into(),

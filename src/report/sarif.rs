@@ -115,7 +115,10 @@ fn is_message(f: &Finding) -> bool {
 fn message(f: &Finding, options: ReportOptions) -> String {
     let shown = shown_secret(f, options);
     if is_message(f) {
-        format!("{}: {} in the {} ({shown})", f.rule_id, f.description, f.file)
+        format!(
+            "{}: {} in the {} ({shown})",
+            f.rule_id, f.description, f.file
+        )
     } else {
         format!("{}: {} ({shown})", f.rule_id, f.description)
     }

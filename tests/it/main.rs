@@ -6,6 +6,7 @@
 mod config;
 mod dir;
 mod gate;
+mod gate_oracle;
 mod git_history;
 mod hostile;
 mod pre_push;

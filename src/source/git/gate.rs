@@ -76,7 +76,7 @@ pub fn scan_commits(
         let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
         gate.message(
             &message,
-            Provenance::CommitMessage {
+            &Provenance::CommitMessage {
                 commit: oid.to_string(),
             },
             Some(&info),
@@ -94,7 +94,7 @@ pub fn scan_commits(
             .into_owned();
         gate.message(
             &message,
-            Provenance::TagMessage {
+            &Provenance::TagMessage {
                 tag: name,
                 id: oid.to_string(),
             },
@@ -237,8 +237,8 @@ impl<'a> Gate<'a> {
     }
 
     /// Scans a commit or tag message; every secret in it is new.
-    fn message(&mut self, text: &str, provenance: Provenance, info: Option<&Arc<CommitInfo>>) {
-        let name = match &provenance {
+    fn message(&mut self, text: &str, provenance: &Provenance, info: Option<&Arc<CommitInfo>>) {
+        let name = match provenance {
             Provenance::CommitMessage { commit } => {
                 format!("commit message of {}", &commit[..commit.len().min(10)])
             }

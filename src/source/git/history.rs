@@ -98,13 +98,12 @@ impl TreeWalk<'_> {
     }
 
     fn blob(&mut self, blob: Oid, path: String) {
-        let class = match self.classes.get(&path) {
-            Some(class) => *class,
-            None => {
-                let class = PathClass::of(self.engine, &path).key();
-                self.classes.insert(path.clone(), class);
-                class
-            }
+        let class = if let Some(class) = self.classes.get(&path) {
+            *class
+        } else {
+            let class = PathClass::of(self.engine, &path).key();
+            self.classes.insert(path.clone(), class);
+            class
         };
         if self.seen_blobs.insert((blob, class)) {
             self.out.push(BlobOrigin {
