@@ -5,6 +5,12 @@
 //! `<rule id>:<first 16 hex digits of SHA-256(rule id, NUL, secret)>`. It never contains the
 //! secret, and it does not depend on the path, line or commit, so it survives the secret moving.
 //! `.leakgateignore` and baselines store fingerprints.
+//!
+//! An unkeyed hash of a weak password can be reversed with a word list, so a team that commits
+//! `.leakgateignore` or publishes SARIF can set `LEAKGATE_FINGERPRINT_KEY`: fingerprints are
+//! then `<rule id>:keyed-<first 16 hex digits of HMAC-SHA-256(key, rule id, NUL, secret)>`. The
+//! `keyed-` mark keeps the two kinds apart: an ignore file of the other kind matches nothing and
+//! says so.
 
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -84,6 +90,10 @@ pub struct Finding {
     pub commit: Option<Arc<CommitInfo>>,
     /// What kind of input the secret was in.
     pub provenance: Provenance,
+    /// Why the finding is shown but does not fail the run: set when a `leakgate:allow` that the
+    /// scanned change itself adds silences it under `--config-from` (a reviewer must see it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<String>,
     /// The rule's tags.
     pub tags: Vec<String>,
     /// How to fix it.
@@ -91,14 +101,54 @@ pub struct Finding {
     pub remediation: String,
 }
 
-/// The fingerprint of a secret found by a rule.
+/// The environment variable holding the fingerprint key.
+pub const FINGERPRINT_KEY_VAR: &str = "LEAKGATE_FINGERPRINT_KEY";
+
+/// The marker of keyed fingerprints, after the rule id and its colon.
+pub const KEYED_MARK: &str = "keyed-";
+
+/// The fingerprint key from the environment, read once.
+fn fingerprint_key() -> Option<&'static [u8]> {
+    static KEY: std::sync::OnceLock<Option<Vec<u8>>> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| {
+        std::env::var_os(FINGERPRINT_KEY_VAR)
+            .filter(|v| !v.is_empty())
+            .map(|v| v.as_encoded_bytes().to_vec())
+    })
+    .as_deref()
+}
+
+/// Whether fingerprints are keyed in this run.
+pub fn fingerprints_keyed() -> bool {
+    fingerprint_key().is_some()
+}
+
+/// The fingerprint of a secret found by a rule (keyed when `LEAKGATE_FINGERPRINT_KEY` is set).
 pub fn fingerprint(rule_id: &str, secret: &[u8]) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(rule_id.as_bytes());
-    hasher.update([0u8]);
-    hasher.update(secret);
-    let digest = hasher.finalize();
-    format!("{rule_id}:{}", short_hex(&digest))
+    fingerprint_with(fingerprint_key(), rule_id, secret)
+}
+
+/// The fingerprint under an explicit key (`None`: unkeyed).
+pub fn fingerprint_with(key: Option<&[u8]>, rule_id: &str, secret: &[u8]) -> String {
+    use hmac::Mac as _;
+    match key {
+        None => {
+            let mut hasher = Sha256::new();
+            hasher.update(rule_id.as_bytes());
+            hasher.update([0u8]);
+            hasher.update(secret);
+            format!("{rule_id}:{}", short_hex(&hasher.finalize()))
+        }
+        Some(key) => {
+            let mut mac =
+                hmac::Hmac::<Sha256>::new_from_slice(key).expect("HMAC accepts keys of any length");
+            mac.update(rule_id.as_bytes());
+            mac.update(&[0u8]);
+            mac.update(secret);
+            let digest = mac.finalize().into_bytes();
+            format!("{rule_id}:{KEYED_MARK}{}", short_hex(&digest))
+        }
+    }
 }
 
 /// The first 8 bytes of a digest as 16 lowercase hex digits: short stable ids.
@@ -195,6 +245,7 @@ pub fn locate(
         } else {
             Provenance::File
         },
+        suppressed: None,
         tags: rule.tags.clone(),
         remediation: rule.remediation.clone(),
     }
@@ -218,6 +269,17 @@ mod tests {
         assert_ne!(a, fingerprint("rule-y", b"s3cr3t-value"));
         assert!(a.starts_with("rule-x:") && !a.contains("s3cr3t"));
         assert_eq!(a.len(), "rule-x:".len() + 16);
+    }
+
+    #[test]
+    fn keyed_fingerprints_are_marked_and_depend_on_the_key() {
+        let plain = fingerprint_with(None, "rule-x", b"hunter2");
+        let k1 = fingerprint_with(Some(b"k1"), "rule-x", b"hunter2");
+        let k2 = fingerprint_with(Some(b"k2"), "rule-x", b"hunter2");
+        assert!(k1.starts_with("rule-x:keyed-") && k1.len() == "rule-x:keyed-".len() + 16);
+        assert_ne!(k1, k2);
+        assert_ne!(k1.replace("keyed-", ""), plain);
+        assert_eq!(k1, fingerprint_with(Some(b"k1"), "rule-x", b"hunter2"));
     }
 
     #[test]

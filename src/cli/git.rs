@@ -65,19 +65,30 @@ pub struct GitContext {
     pub suppression: Suppression,
     /// Notes for the summary.
     pub notes: Vec<String>,
+    /// How the gates run.
+    pub gate: gate::GateOptions,
 }
 
 impl GitContext {
     /// Opens `path`, and loads config and suppression from the work tree or from `config_from`.
+    /// For a gate (`is_gate`) under `--config-from`, `leakgate:allow` lines are reported as
+    /// suppressed in this change instead of silently dropped.
     pub fn open(
         path: &Path,
         common: &CommonArgs,
         git: &GitCommonArgs,
+        is_gate: bool,
     ) -> anyhow::Result<GitContext> {
         let repo = gitsrc::open(path)?;
         let root = gitsrc::root(&repo);
+        let mark_inline_allows =
+            is_gate && git.config_from.is_some() && !common.scan.no_inline_allow;
         let options = EngineOptions {
-            inline_allow: !common.scan.no_inline_allow,
+            inline_allow: !common.scan.no_inline_allow && !mark_inline_allows,
+        };
+        let gate = gate::GateOptions {
+            max_size: common.scan.max_file_size,
+            mark_inline_allows,
         };
         let mut notes = Vec::new();
         if repo.is_shallow() {
@@ -88,6 +99,11 @@ impl GitContext {
         let (engine, suppression) = match &git.config_from {
             None => {
                 let config = ConfigText::discover(common.scan.config.as_deref(), &root)?;
+                notes.extend(
+                    config
+                        .as_ref()
+                        .map(|c| format!("config: {}", crate::escape::controls(&c.name))),
+                );
                 (
                     build_engine(config.as_ref(), options)?,
                     Suppression::load(&common.filters, &root)?,
@@ -98,6 +114,11 @@ impl GitContext {
                     name: format!("{rev}:{CONFIG_FILE_NAME}"),
                     text,
                 });
+                notes.extend(
+                    config
+                        .as_ref()
+                        .map(|c| format!("config: {}", crate::escape::controls(&c.name))),
+                );
                 let ignore = match read_at(&repo, rev, IGNORE_FILE_NAME)? {
                     Some(text) => IgnoreList::parse(&format!("{rev}:{IGNORE_FILE_NAME}"), &text)?,
                     None => IgnoreList::default(),
@@ -117,6 +138,7 @@ impl GitContext {
             engine,
             suppression,
             notes,
+            gate,
         })
     }
 }
@@ -144,7 +166,8 @@ fn baseline_at(repo: &Repository, rev: &str, path: &Path) -> anyhow::Result<Base
 
 /// Runs `leakgate git`.
 pub fn run(args: &GitArgs) -> anyhow::Result<ExitStatus> {
-    let ctx = GitContext::open(&args.repo, &args.common, &args.git)?;
+    let is_gate = args.range.is_some() || args.staged;
+    let ctx = GitContext::open(&args.repo, &args.common, &args.git, is_gate)?;
     let threads = args.common.scan.threads();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -155,13 +178,13 @@ pub fn run(args: &GitArgs) -> anyhow::Result<ExitStatus> {
     let max = args.common.scan.max_file_size;
     let mut notes = ctx.notes.clone();
     let findings = if args.staged {
-        let report = gate::scan_index(&ctx.engine, &ctx.repo, max, &stats)?;
+        let report = gate::scan_index(&ctx.engine, &ctx.repo, ctx.gate, &stats)?;
         notes.extend(block::unscanned_notes(&report.unscanned));
         report.findings
     } else if let Some(range) = &args.range {
         let commits = revs::from_range(&ctx.repo, range)?;
         notes.extend(config_change_note(&ctx.repo, &commits));
-        let report = gate::scan_commits(&ctx.engine, &ctx.repo, &commits, &[], max, &stats)?;
+        let report = gate::scan_commits(&ctx.engine, &ctx.repo, &commits, &[], ctx.gate, &stats)?;
         notes.extend(block::unscanned_notes(&report.unscanned));
         report.findings
     } else {
@@ -194,6 +217,9 @@ pub fn run(args: &GitArgs) -> anyhow::Result<ExitStatus> {
     };
     let mut summary: Summary = stats.summary(started.elapsed());
     summary.notes = notes;
+    summary
+        .notes
+        .extend(super::finish::suppressed_note(&findings));
     finish(
         &ctx.engine,
         findings,

@@ -125,7 +125,7 @@ fn plan_push(ctx: &GitContext, args: &PrePushArgs) -> anyhow::Result<Option<Push
 /// Runs `leakgate pre-push`.
 pub fn run_pre_push(args: &PrePushArgs) -> anyhow::Result<ExitStatus> {
     let started = Instant::now();
-    let ctx = GitContext::open(std::path::Path::new("."), &args.common, &args.git)?;
+    let ctx = GitContext::open(std::path::Path::new("."), &args.common, &args.git, true)?;
     let Some(plan) = plan_push(&ctx, args)? else {
         diag::line(block::PRE_PUSH_BY_HAND);
         return Ok(ExitStatus::Clean);
@@ -136,7 +136,7 @@ pub fn run_pre_push(args: &PrePushArgs) -> anyhow::Result<ExitStatus> {
         &ctx.repo,
         &plan.commits,
         &plan.tags,
-        args.common.scan.max_file_size,
+        ctx.gate,
         &stats,
     )?;
     let mut summary = stats.summary(started.elapsed());
@@ -151,14 +151,9 @@ pub fn run_pre_push(args: &PrePushArgs) -> anyhow::Result<ExitStatus> {
 /// Runs `leakgate pre-commit`.
 pub fn run_pre_commit(args: &PreCommitArgs) -> anyhow::Result<ExitStatus> {
     let started = Instant::now();
-    let ctx = GitContext::open(std::path::Path::new("."), &args.common, &args.git)?;
+    let ctx = GitContext::open(std::path::Path::new("."), &args.common, &args.git, true)?;
     let stats = Arc::new(ScanStats::default());
-    let report = gate::scan_index(
-        &ctx.engine,
-        &ctx.repo,
-        args.common.scan.max_file_size,
-        &stats,
-    )?;
+    let report = gate::scan_index(&ctx.engine, &ctx.repo, ctx.gate, &stats)?;
     let mut summary = stats.summary(started.elapsed());
     summary.notes.clone_from(&ctx.notes);
     conclude(&ctx, report, summary, &args.common, &Gated::Commit)

@@ -84,6 +84,9 @@ pub fn write(report: &Report<'_>, options: ReportOptions, out: &mut dyn Write) -
             if let Some(commit) = &f.commit {
                 result["properties"]["commit"] = json!(commit);
             }
+            if let Some(reason) = &f.suppressed {
+                result["suppressions"] = json!([{ "kind": "inSource", "justification": reason }]);
+            }
             result
         })
         .collect();
@@ -98,11 +101,27 @@ pub fn write(report: &Report<'_>, options: ReportOptions, out: &mut dyn Write) -
                 "rules": descriptors,
             }},
             "results": results,
+            "invocations": [invocation(report)],
             "columnKind": "unicodeCodePoints",
         }],
     });
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
+}
+
+/// The run's invocation: successful, with the summary's notes (shallow clone, a range that
+/// changes leakgate's own settings, what was not scanned) as notifications a reviewer sees.
+fn invocation(report: &Report<'_>) -> Value {
+    let notes: Vec<Value> = report
+        .summary
+        .notes
+        .iter()
+        .map(|note| json!({ "level": "warning", "message": { "text": note } }))
+        .collect();
+    json!({
+        "executionSuccessful": true,
+        "toolExecutionNotifications": notes,
+    })
 }
 
 fn is_message(f: &Finding) -> bool {

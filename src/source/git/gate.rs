@@ -49,6 +49,20 @@ struct Changed {
     before: Vec<(Oid, String)>,
 }
 
+/// How a gate runs.
+#[derive(Debug, Clone, Copy)]
+pub struct GateOptions {
+    /// Blobs over this size are not scanned (and named).
+    pub max_size: u64,
+    /// Mark findings whose line carries `leakgate:allow` as suppressed instead of dropping them
+    /// (the engine then reports allowed lines): under `--config-from`, a change must not
+    /// silence its own findings unseen.
+    pub mark_inline_allows: bool,
+}
+
+/// The reason a marked finding carries.
+pub const ALLOWED_IN_CHANGE: &str = "leakgate:allow added by this change";
+
 /// Scans what `commits` (oldest first) bring, and the messages of the commits and of the
 /// annotated `tags`.
 pub fn scan_commits(
@@ -56,10 +70,10 @@ pub fn scan_commits(
     repo: &Repository,
     commits: &[Oid],
     tags: &[Oid],
-    max_size: u64,
+    options: GateOptions,
     stats: &ScanStats,
 ) -> anyhow::Result<GateReport> {
-    let mut gate = Gate::new(engine, repo, max_size, stats);
+    let mut gate = Gate::new(engine, repo, options, stats);
     for &oid in commits {
         let commit = repo
             .find_commit(oid)
@@ -108,7 +122,7 @@ pub fn scan_commits(
 pub fn scan_index(
     engine: &Engine,
     repo: &Repository,
-    max_size: u64,
+    options: GateOptions,
     stats: &ScanStats,
 ) -> anyhow::Result<GateReport> {
     let head_tree = match repo.head() {
@@ -126,7 +140,7 @@ pub fn scan_index(
         .diff_tree_to_index(head_tree.as_ref(), Some(&index), Some(&mut diff_options()))
         .map_err(|e| anyhow::anyhow!("cannot compare the index with HEAD: {}", e.message()))?;
     let changes = changes_of(&mut diff)?;
-    let mut gate = Gate::new(engine, repo, max_size, stats);
+    let mut gate = Gate::new(engine, repo, options, stats);
     for (path, (blob, before)) in changes {
         let change = Changed {
             path,
@@ -142,7 +156,7 @@ pub fn scan_index(
 struct Gate<'a> {
     engine: &'a Engine,
     repo: &'a Repository,
-    max_size: u64,
+    options: GateOptions,
     stats: &'a ScanStats,
     commits: CommitCache,
     /// Scans of blobs at paths, shared by new blobs and parent blobs (a push that moves a
@@ -154,11 +168,16 @@ struct Gate<'a> {
 }
 
 impl<'a> Gate<'a> {
-    fn new(engine: &'a Engine, repo: &'a Repository, max_size: u64, stats: &'a ScanStats) -> Self {
+    fn new(
+        engine: &'a Engine,
+        repo: &'a Repository,
+        options: GateOptions,
+        stats: &'a ScanStats,
+    ) -> Self {
         Gate {
             engine,
             repo,
-            max_size,
+            options,
             stats,
             commits: CommitCache::default(),
             scans: HashMap::new(),
@@ -206,7 +225,7 @@ impl<'a> Gate<'a> {
         if let Some(found) = self.scans.get(&(blob, path.to_owned())) {
             return Ok(Arc::clone(found));
         }
-        let scanned = scan_blob(self.engine, self.repo, blob, path, self.max_size)?;
+        let scanned = scan_blob(self.engine, self.repo, blob, path, self.options.max_size)?;
         count(self.stats, scanned.outcome);
         if matches!(
             scanned.outcome,
@@ -229,7 +248,7 @@ impl<'a> Gate<'a> {
         if let Some(found) = self.scans.get(&(blob, path.to_owned())) {
             return Ok(Arc::clone(found));
         }
-        let scanned = scan_blob(self.engine, self.repo, blob, path, self.max_size)?;
+        let scanned = scan_blob(self.engine, self.repo, blob, path, self.options.max_size)?;
         let found = Arc::new(scanned.findings);
         self.scans
             .insert((blob, path.to_owned()), Arc::clone(&found));

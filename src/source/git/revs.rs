@@ -8,6 +8,9 @@ use git2::{Oid, Repository, Revwalk, Sort};
 /// Commits reachable from HEAD (errors clearly on an empty repository).
 pub fn from_head(repo: &Repository) -> anyhow::Result<Vec<Oid>> {
     let head = repo.head().map_err(|e| match e.code() {
+        git2::ErrorCode::UnbornBranch if has_commit_refs(repo) => anyhow::anyhow!(
+            "HEAD points to a branch with no commits, but other refs have commits; scan them with `leakgate git --all`"
+        ),
         git2::ErrorCode::UnbornBranch => {
             anyhow::anyhow!("the repository has no commits yet; nothing to scan")
         }
@@ -18,6 +21,12 @@ pub fn from_head(repo: &Repository) -> anyhow::Result<Vec<Oid>> {
         .context("HEAD does not point to a commit")?
         .id();
     walk(repo, &[target], &[])
+}
+
+/// Whether any ref points (through tags) to a commit.
+fn has_commit_refs(repo: &Repository) -> bool {
+    repo.references()
+        .is_ok_and(|mut refs| refs.any(|r| r.is_ok_and(|r| r.peel_to_commit().is_ok())))
 }
 
 /// Commits reachable from any ref (branches, tags, remotes, stash, notes...).
