@@ -172,12 +172,20 @@ fn conclude(
     summary
         .notes
         .extend(block::unscanned_notes(&report.unscanned));
+    summary
+        .notes
+        .extend(super::finish::suppressed_note(&findings));
+    let blocking: Vec<_> = findings
+        .iter()
+        .filter(|f| f.suppressed.is_none())
+        .cloned()
+        .collect();
     let too_large = block::too_large_text(&report.unscanned);
     let blocked = status(&findings, &common.output) != ExitStatus::Clean;
     if blocked || !too_large.is_empty() {
         diag::line(&block::guide(
             ctx,
-            &findings,
+            &blocking,
             &report.unscanned,
             common,
             gated,

@@ -209,10 +209,23 @@ impl<'a> Gate<'a> {
                 let mut finding = finding.clone();
                 finding.commit = info.cloned();
                 finding.provenance = Provenance::Blob;
+                if self.options.mark_inline_allows && self.line_allows(change.blob, finding.line) {
+                    finding.suppressed = Some(ALLOWED_IN_CHANGE.to_owned());
+                }
                 self.report.findings.push(finding);
             }
         }
         Ok(())
+    }
+
+    /// Whether line `line` (1-based) of a blob carries `leakgate:allow`.
+    fn line_allows(&self, blob: Oid, line: usize) -> bool {
+        self.repo.find_blob(blob).is_ok_and(|b| {
+            b.content()
+                .split(|&c| c == b'\n')
+                .nth(line.saturating_sub(1))
+                .is_some_and(|l| memchr::memmem::find(l, crate::engine::INLINE_ALLOW).is_some())
+        })
     }
 
     /// Scans a new blob, counting it and naming it when it was not scanned.
