@@ -1,6 +1,8 @@
 //! Every message is right: the hook set-up, the block message followed literally, CI traps,
 //! explain, colours, completions. Each runs the binary as a process; hook cases push for real.
 
+use std::fmt::Write as _;
+
 use crate::support::{GitRepo, github_token, private_ip, write};
 
 fn installed(extra: &[&str]) -> GitRepo {
@@ -76,9 +78,10 @@ fn the_rebase_advice_starts_before_the_oldest_offending_commit() {
 #[test]
 fn the_block_message_lists_every_fingerprint_in_one_ignore_command() {
     let repo = installed(&[]);
-    let lines: String = (0..6)
-        .map(|i| format!("T{i}={}\n", github_token(410 + i)))
-        .collect();
+    let lines = (0..6).fold(String::new(), |mut out, i| {
+        let _ = writeln!(out, "T{i}={}", github_token(410 + i));
+        out
+    });
     repo.commit(&[("many.env", &lines)], "six tokens");
     let out = repo.git_output(&["push", "origin", "main"]);
     let err = stderr(&out);
@@ -99,9 +102,10 @@ fn the_block_message_lists_every_fingerprint_in_one_ignore_command() {
 fn the_more_findings_hint_works_on_a_first_push() {
     let repo = installed(&[]);
     repo.git(&["checkout", "-q", "-b", "fresh"]);
-    let lines: String = (0..12)
-        .map(|i| format!("T{i}={}\n", github_token(420 + i)))
-        .collect();
+    let lines = (0..12).fold(String::new(), |mut out, i| {
+        let _ = writeln!(out, "T{i}={}", github_token(420 + i));
+        out
+    });
     repo.commit(&[("many.env", &lines)], "twelve tokens");
     let out = repo.git_output(&["push", "origin", "fresh"]);
     let err = stderr(&out);
