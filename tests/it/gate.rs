@@ -426,3 +426,25 @@ fn history_judges_a_blob_under_each_path_class_it_appears_under() {
         .collect();
     assert_eq!(files, vec![(".env".to_owned(), commit)], "{report}");
 }
+
+#[test]
+fn history_scans_find_a_secret_in_an_old_commit_message() {
+    let repo = GitRepo::new();
+    let token = github_token(316);
+    write(&repo.path(), "a.txt", "a\n");
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "-m", &format!("temporary: {token}")]);
+    let commit = repo.git(&["rev-parse", "HEAD"]);
+    repo.commit(&[("b.txt", "b\n")], "later");
+    let out = repo
+        .leakgate()
+        .args(["git", ".", "-f", "json", "--no-cache"])
+        .output()
+        .unwrap();
+    let report = crate::support::json(&out.stdout);
+    let f = &report["findings"][0];
+    assert_eq!(f["provenance"]["kind"], "commit-message", "{report}");
+    assert_eq!(f["provenance"]["commit"], commit.as_str());
+    assert_eq!(f["commit"]["message"], "temporary: ghp_****");
+    assert!(!report.to_string().contains(&token));
+}

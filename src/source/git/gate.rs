@@ -270,27 +270,40 @@ impl<'a> Gate<'a> {
 
     /// Scans a commit or tag message; every secret in it is new.
     fn message(&mut self, text: &str, provenance: &Provenance, info: Option<&Arc<CommitInfo>>) {
-        let name = match provenance {
-            Provenance::CommitMessage { commit } => {
-                format!("commit message of {}", &commit[..commit.len().min(10)])
-            }
-            Provenance::TagMessage { tag, .. } => format!("tag message of {tag}"),
-            Provenance::File | Provenance::Blob => String::new(),
-        };
-        let origin = LineOrigin::Identity;
-        let chunk = Chunk {
-            path: "",
-            bytes: text.as_bytes(),
-            origin: &origin,
-            commit: info,
-        };
         self.stats.scanned(text.len() as u64);
-        for mut finding in scan_chunk(self.engine, &chunk) {
-            finding.file.clone_from(&name);
-            finding.provenance = provenance.clone();
-            self.report.findings.push(finding);
-        }
+        let found = scan_message(self.engine, text, provenance, info);
+        self.report.findings.extend(found);
     }
+}
+
+/// Scans a commit or tag message; its findings are named `commit message of <id>` or
+/// `tag message of <name>` and carry the provenance.
+pub fn scan_message(
+    engine: &Engine,
+    text: &str,
+    provenance: &Provenance,
+    info: Option<&Arc<CommitInfo>>,
+) -> Vec<Finding> {
+    let name = match provenance {
+        Provenance::CommitMessage { commit } => {
+            format!("commit message of {}", &commit[..commit.len().min(10)])
+        }
+        Provenance::TagMessage { tag, .. } => format!("tag message of {tag}"),
+        Provenance::File | Provenance::Blob => String::new(),
+    };
+    let origin = LineOrigin::Identity;
+    let chunk = Chunk {
+        path: "",
+        bytes: text.as_bytes(),
+        origin: &origin,
+        commit: info,
+    };
+    let mut found = scan_chunk(engine, &chunk);
+    for finding in &mut found {
+        finding.file.clone_from(&name);
+        finding.provenance = provenance.clone();
+    }
+    found
 }
 
 /// The trees of a commit's parents; a root commit (or one whose parents a shallow clone lacks)

@@ -181,7 +181,36 @@ pub fn scan_history(
         finding.provenance = crate::finding::Provenance::Blob;
         findings.push(finding);
     }
+    findings.extend(scan_messages(engine, repo, commits, &mut cache_info)?);
     Ok((findings, note))
+}
+
+/// The messages of `commits`: an audit sees what a gate would have blocked.
+fn scan_messages(
+    engine: &crate::engine::Engine,
+    repo: &Repository,
+    commits: &[Oid],
+    cache: &mut CommitCache,
+) -> anyhow::Result<Vec<crate::finding::Finding>> {
+    let mut findings = Vec::new();
+    for &oid in commits {
+        let commit = repo
+            .find_commit(oid)
+            .map_err(|e| object_error("commit", oid, &e))?;
+        let text = String::from_utf8_lossy(commit.message_bytes());
+        let provenance = crate::finding::Provenance::CommitMessage {
+            commit: oid.to_string(),
+        };
+        let mut found = gate::scan_message(engine, &text, &provenance, None);
+        if !found.is_empty() {
+            let info = cache.get(engine, repo, oid)?;
+            for finding in &mut found {
+                finding.commit = Some(Arc::clone(&info));
+            }
+            findings.extend(found);
+        }
+    }
+    Ok(findings)
 }
 
 #[cfg(test)]
