@@ -147,6 +147,20 @@ fn has_brace_placeholder(lower: &str) -> bool {
     })
 }
 
+/// A Windows batch variable as the whole value (`%DB_PASSWORD%`, `%~1`), so
+/// `set PASSWORD=%DB_PASSWORD%` and `net use ... %PASS%` read the environment, not a literal.
+fn is_batch_variable(lower: &str) -> bool {
+    lower
+        .strip_prefix('%')
+        .and_then(|rest| rest.strip_suffix('%'))
+        .is_some_and(|name| {
+            !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'~' | b':' | b'-'))
+        })
+}
+
 /// `somepassword`, `new_password1`, `the-secret`, `apikey123`: a value that is only its own
 /// name with filler around it.
 fn is_named_placeholder(lower: &str) -> bool {
@@ -185,6 +199,7 @@ fn is_template_or_lookup(lower: &str) -> bool {
         "ssm:",
         "keyvault",
         "!ref",
+        "$env:",
         "@format",
         "settings.",
         "config.",
@@ -193,7 +208,7 @@ fn is_template_or_lookup(lower: &str) -> bool {
     if MARKERS.iter().any(|m| lower.contains(m)) {
         return true;
     }
-    if has_brace_placeholder(lower) {
+    if has_brace_placeholder(lower) || is_batch_variable(lower) {
         return true;
     }
     if lower.starts_with('<') && lower.ends_with('>') {
@@ -249,6 +264,9 @@ mod tests {
             "super-secret",
             "{key}9",
             "pre{db.password}",
+            "%DB_PASSWORD%",
+            "%~1",
+            "$env:ADMIN_PASS",
         ] {
             assert!(placeholder_reason(value.as_bytes()).is_some(), "{value}");
         }
@@ -260,6 +278,8 @@ mod tests {
             "hX8#kq2!Lm9zPq",
             "wJalrXUtnFEMIK7MDENGbPxRfiCY",
             "s3cr3t-Pr0d-2024",
+            "50%off-Pr0d!",
+            "%%",
         ] {
             assert_eq!(placeholder_reason(value.as_bytes()), None, "{value}");
         }
