@@ -44,7 +44,14 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "....",
     "redacted",
     "replace_me",
+    "replace-me",
     "replaceme",
+    "replace_this",
+    "replace-this",
+    "change_this",
+    "change-this",
+    "-here",
+    "_here",
     "insert_",
     "fake_",
     "fakekey",
@@ -128,7 +135,8 @@ pub fn placeholder_reason(secret: &[u8]) -> Option<&'static str> {
     None
 }
 
-/// Whether the value holds a `{name}` format placeholder (Python, Rust, C# format strings).
+/// Whether the value holds a `{name}` format placeholder (Python, Rust, C# format strings) or
+/// an f-string call (`{pw()}`, `{c.r(HEX, 32)}`).
 fn has_brace_placeholder(lower: &str) -> bool {
     let bytes = lower.as_bytes();
     bytes.iter().enumerate().any(|(i, &b)| {
@@ -140,9 +148,10 @@ fn has_brace_placeholder(lower: &str) -> bool {
                     let name = &bytes[i + 1..i + 1 + end];
                     !name.is_empty()
                         && (name[0].is_ascii_alphabetic() || name[0] == b'_')
-                        && name
-                            .iter()
-                            .all(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'.')
+                        && name.iter().all(|c| {
+                            c.is_ascii_alphanumeric()
+                                || matches!(c, b'_' | b'.' | b'(' | b')' | b',' | b' ')
+                        })
                 })
     })
 }
@@ -267,6 +276,12 @@ mod tests {
             "%DB_PASSWORD%",
             "%~1",
             "$env:ADMIN_PASS",
+            "glpat-my-token-here",
+            "sk-your-key-here",
+            "django-insecure-replace-this-with-a-long-random-string",
+            "token-goes-here",
+            "etl/{pw()}",
+            "{c.r(HEX, 32)}",
         ] {
             assert!(placeholder_reason(value.as_bytes()).is_some(), "{value}");
         }
@@ -280,6 +295,7 @@ mod tests {
             "s3cr3t-Pr0d-2024",
             "50%off-Pr0d!",
             "%%",
+            "Where2Go!Now",
         ] {
             assert_eq!(placeholder_reason(value.as_bytes()), None, "{value}");
         }
