@@ -274,7 +274,7 @@ mod tests {
             "{key}9",
             "pre{db.password}",
             "%DB_PASSWORD%",
-            "%~1",
+            "%SVC_PASS%",
             "$env:ADMIN_PASS",
             "glpat-my-token-here",
             "sk-your-key-here",
