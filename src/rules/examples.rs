@@ -127,7 +127,9 @@ pub fn expand(template: &str, rule_id: &str, index: usize) -> String {
             Some(("b64pem", n)) if n.parse::<usize>().is_ok() => {
                 out.push_str(&base64_pem(&mut rng, n.parse().unwrap_or(4)));
             }
-            Some((class @ ("pem" | "pemesc" | "der"), kind)) if fake_keys::KINDS.contains(&kind) => {
+            Some((class @ ("pem" | "pemesc" | "der"), kind))
+                if fake_keys::KINDS.contains(&kind) =>
+            {
                 out.push_str(&key_placeholder(&mut rng, class, kind).unwrap_or_default());
             }
             Some((class, n)) => match (alphabet(class), n.parse::<usize>()) {

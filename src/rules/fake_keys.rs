@@ -5,7 +5,14 @@
 
 /// The kinds [`fake_key`] can make.
 pub const KINDS: [&str; 8] = [
-    "rsa", "pkcs8", "ec", "ed25519", "dsa", "encrypted", "openssh", "pgp",
+    "rsa",
+    "pkcs8",
+    "ec",
+    "ed25519",
+    "dsa",
+    "encrypted",
+    "openssh",
+    "pgp",
 ];
 
 const OID_RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
@@ -109,7 +116,10 @@ pub fn fake_key(kind: &str, size: usize, random: &mut dyn FnMut() -> u8) -> Opti
             der(0x02, &[1]),
             der(0x04, &bytes(32, random)),
             der(0xa0, &der(0x06, OID_P256)),
-            der(0xa1, &der(0x03, &[[0, 4].as_slice(), &bytes(64, random)].concat())),
+            der(
+                0xa1,
+                &der(0x03, &[[0, 4].as_slice(), &bytes(64, random)].concat()),
+            ),
         ]),
         "ed25519" => sequence(&[
             der(0x02, &[0]),
@@ -125,7 +135,10 @@ pub fn fake_key(kind: &str, size: usize, random: &mut dyn FnMut() -> u8) -> Opti
             integer(20, random),
         ]),
         "encrypted" => sequence(&[
-            sequence(&[der(0x06, OID_PBES2), sequence(&[der(0x04, &bytes(16, random))])]),
+            sequence(&[
+                der(0x06, OID_PBES2),
+                sequence(&[der(0x04, &bytes(16, random))]),
+            ]),
             der(0x04, &bytes(size.div_ceil(16) * 16, random)),
         ]),
         "openssh" => openssh(random),
@@ -160,7 +173,10 @@ mod tests {
         for kind in KINDS {
             assert!(fake_key(kind, 128, &mut random).is_some(), "{kind}");
         }
-        assert_eq!(fake_key("ed25519", 0, &mut random).map(|k| k.len()), Some(48));
+        assert_eq!(
+            fake_key("ed25519", 0, &mut random).map(|k| k.len()),
+            Some(48)
+        );
         assert!(fake_key("nope", 1, &mut random).is_none());
     }
 }

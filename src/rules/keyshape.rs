@@ -109,7 +109,8 @@ pub fn base64_runs<'a>(lines: impl Iterator<Item = &'a str>, prefix: &str) -> St
                 joined.as_str()
             }
         };
-        let runs = line.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=')));
+        let runs =
+            line.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=')));
         for run in runs {
             if run.starts_with('=') || run.bytes().all(|b| b == b'+' || b == b'/') {
                 continue;
@@ -157,9 +158,7 @@ pub fn dearmor(text: &[u8]) -> Option<Armored> {
     // The text before `-----END` on its line is the prefix every line of the block carries.
     let prefix = body.rfind('\n').map_or("", |nl| body[nl + 1..].trim());
     let legacy_encrypted = body.contains("DEK-Info:");
-    let data = STD_LENIENT
-        .decode(base64_runs(body.lines(), prefix))
-        .ok()?;
+    let data = STD_LENIENT.decode(base64_runs(body.lines(), prefix)).ok()?;
     Some(Armored {
         label,
         legacy_encrypted,
@@ -348,7 +347,9 @@ pub fn putty_key(secret: &[u8]) -> bool {
 
 /// Decodes a PuTTY section: the line count, then base64 lines.
 fn section(text: &str, prefix: &str) -> Vec<u8> {
-    let text = text.trim_start().trim_start_matches(|c: char| c.is_ascii_digit());
+    let text = text
+        .trim_start()
+        .trim_start_matches(|c: char| c.is_ascii_digit());
     STD_LENIENT
         .decode(base64_runs(text.lines(), prefix))
         .unwrap_or_default()
@@ -382,14 +383,21 @@ mod tests {
     fn pem(label: &str, data: &[u8], join: &str, prefix: &str) -> String {
         let body = STD_LENIENT.encode(data);
         let mut lines = vec![format!("-----BEGIN {label}-----")];
-        lines.extend(body.as_bytes().chunks(64).map(|c| format!("{prefix}{}", String::from_utf8_lossy(c))));
+        lines.extend(
+            body.as_bytes()
+                .chunks(64)
+                .map(|c| format!("{prefix}{}", String::from_utf8_lossy(c))),
+        );
         lines.push(format!("{prefix}-----END {label}-----"));
         lines.join(join)
     }
 
     #[test]
     fn escapes_and_references_become_line_breaks() {
-        assert_eq!(unescape(br"a\nb\\nc&#10;d&#xA;e\/f\u000ag"), "a\nb\nc\nd\ne/f\ng");
+        assert_eq!(
+            unescape(br"a\nb\\nc&#10;d&#xA;e\/f\u000ag"),
+            "a\nb\nc\nd\ne/f\ng"
+        );
         assert_eq!(unescape(b"a\\\nb"), "a\nb");
     }
 
@@ -398,23 +406,43 @@ mod tests {
         for kind in ["rsa", "pkcs8", "ec", "ed25519", "dsa", "encrypted"] {
             let data = key(kind);
             assert!(der_private_key(&data), "{kind}");
-            for (join, prefix) in [("\n", ""), ("\\n", ""), ("\n", "# "), ("\n", "//"), (" ", ""), ("&#10;", "")] {
+            for (join, prefix) in [
+                ("\n", ""),
+                ("\\n", ""),
+                ("\n", "# "),
+                ("\n", "//"),
+                (" ", ""),
+                ("&#10;", ""),
+            ] {
                 let text = pem("PRIVATE KEY", &data, join, prefix);
-                assert!(armored_private_key(text.as_bytes()), "{kind} {join:?} {prefix:?}");
+                assert!(
+                    armored_private_key(text.as_bytes()),
+                    "{kind} {join:?} {prefix:?}"
+                );
             }
         }
-        assert!(armored_private_key(pem("OPENSSH PRIVATE KEY", &key("openssh"), "\n", "").as_bytes()));
-        assert!(armored_private_key(pem("PGP PRIVATE KEY BLOCK", &key("pgp"), "\n", "").as_bytes()));
+        assert!(armored_private_key(
+            pem("OPENSSH PRIVATE KEY", &key("openssh"), "\n", "").as_bytes()
+        ));
+        assert!(armored_private_key(
+            pem("PGP PRIVATE KEY BLOCK", &key("pgp"), "\n", "").as_bytes()
+        ));
     }
 
     #[test]
     fn public_shapes_and_truncations_fail() {
         let data = key("pkcs8");
         assert!(!der_private_key(&data[..data.len() - 1]));
-        let spki = [0x30, 0x0a, 0x30, 0x03, 0x06, 0x01, 0x00, 0x03, 0x03, 0x00, 0x01, 0x02];
+        let spki = [
+            0x30, 0x0a, 0x30, 0x03, 0x06, 0x01, 0x00, 0x03, 0x03, 0x00, 0x01, 0x02,
+        ];
         assert!(!der_private_key(&spki));
-        assert!(!armored_private_key(b"-----BEGIN PRIVATE KEY-----\nMIIE...\n-----END PRIVATE KEY-----"));
-        assert!(!armored_private_key(pem("PUBLIC KEY", &data, "\n", "").as_bytes()));
+        assert!(!armored_private_key(
+            b"-----BEGIN PRIVATE KEY-----\nMIIE...\n-----END PRIVATE KEY-----"
+        ));
+        assert!(!armored_private_key(
+            pem("PUBLIC KEY", &data, "\n", "").as_bytes()
+        ));
         assert!(!openssh_key(&key("openssh")[..60]));
     }
 }

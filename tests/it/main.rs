@@ -7,6 +7,7 @@ mod config;
 mod dir;
 mod git_history;
 mod hostile;
+mod keys;
 mod pre_push;
 mod properties;
 mod rules;
