@@ -238,7 +238,9 @@ impl Engine {
         }
         // A value whose structure a validator proved (a private key) is not a placeholder,
         // whatever words its base64 happens to spell.
-        let proven = rule.validator.is_some_and(|v| v.proves_structure());
+        let proven = rule
+            .validator
+            .is_some_and(crate::rules::validators::Validator::proves_structure);
         if let Some(reason) = filters::placeholder_reason(value).filter(|_| !proven) {
             return Verdict::Placeholder(reason);
         }
