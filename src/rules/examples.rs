@@ -54,7 +54,7 @@ fn alphabet(class: &str) -> Option<&'static [u8]> {
 }
 
 /// The placeholder classes an example may use.
-pub const PLACEHOLDER_CLASSES: &str = "alnum, hex, HEX, lower, upper, digits, alnumlower, alnumupper, base32, bech32, base64, base64url, password, basicauth, b64pem, pem, pemesc, der";
+pub const PLACEHOLDER_CLASSES: &str = "alnum, hex, HEX, lower, upper, digits, alnumlower, alnumupper, base32, bech32, base64, base64url, password, basicauth, b64pem, b64pemwrap, pem, pemesc, der";
 
 /// Base64 of `deploy:` and a `len`-character password, as in HTTP Basic and docker `auths`.
 fn basic_auth(rng: &mut Rng, len: usize) -> String {
@@ -126,6 +126,15 @@ pub fn expand(template: &str, rule_id: &str, index: usize) -> String {
             }
             Some(("b64pem", n)) if n.parse::<usize>().is_ok() => {
                 out.push_str(&base64_pem(&mut rng, n.parse().unwrap_or(4)));
+            }
+            Some(("b64pemwrap", n)) if n.parse::<usize>().is_ok() => {
+                let text = base64_pem(&mut rng, n.parse().unwrap_or(4));
+                let lines: Vec<&str> = text
+                    .as_bytes()
+                    .chunks(76)
+                    .map(|c| std::str::from_utf8(c).unwrap_or(""))
+                    .collect();
+                out.push_str(&lines.join("\n  "));
             }
             Some((class @ ("pem" | "pemesc" | "der"), kind))
                 if fake_keys::KINDS.contains(&kind) =>

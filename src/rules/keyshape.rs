@@ -302,16 +302,31 @@ pub fn base64_private_key(secret: &[u8]) -> bool {
         .is_ok_and(|data| der_private_key(&data) || openssh_key(&data))
 }
 
-/// Whether `secret` is the base64 of a whole key file: an armored private key or a PuTTY key.
+/// Whether `secret` is the base64 of a whole key file (an armored private key or a PuTTY key),
+/// on one line or wrapped; a wrapped match may have taken up to two trailing lines that are not
+/// part of it (a lone word after the block), so those are tried without too.
 pub fn base64_key_file(secret: &[u8]) -> bool {
-    STD_LENIENT.decode(secret).is_ok_and(|file| {
-        let text = String::from_utf8_lossy(&file);
-        match (text.find("PuTTY-User-Key-File-"), text.find("-----BEGIN ")) {
-            (Some(at), _) => putty_key(&file[at..]),
-            (None, Some(at)) => armored_private_key(&file[at..]),
-            (None, None) => false,
-        }
-    })
+    let lines: Vec<&[u8]> = secret.split(|&b| b == b'\n').collect();
+    (lines.len().saturating_sub(2).max(1)..=lines.len())
+        .rev()
+        .any(|n| {
+            let joined: Vec<u8> = lines[..n]
+                .concat()
+                .into_iter()
+                .filter(|b| !b.is_ascii_whitespace())
+                .collect();
+            STD_LENIENT.decode(joined).is_ok_and(|file| key_file(&file))
+        })
+}
+
+/// Whether decoded file bytes hold an armored private key or a PuTTY key.
+fn key_file(file: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(file);
+    match (text.find("PuTTY-User-Key-File-"), text.find("-----BEGIN ")) {
+        (Some(at), _) => putty_key(&text.as_bytes()[at..]),
+        (None, Some(at)) => armored_private_key(&text.as_bytes()[at..]),
+        (None, None) => false,
+    }
 }
 
 /// Whether a PuTTY `.ppk` (v2 or v3) text holds a public blob that names its algorithm, a

@@ -337,6 +337,7 @@ fn prefixed(lines: &[&str], prefix: &str) -> String {
 
 const WRAPS: &[Wrap] = &[
     ("raw", "pem", |l| l.join("\n") + "\n"),
+    ("crlf", "key", |l| l.join("\r\n") + "\r\n"),
     ("hash", "py", |l| {
         format!("# staging key\n{}\n", prefixed(l, "# "))
     }),
@@ -445,24 +446,42 @@ fn plant(dir: &Path, material: &[Material], var: &str) -> Vec<(String, u64)> {
             .to_owned();
         let marker = &marker[..marker.len().min(20)];
         for (wrap, ext, lay) in WRAPS {
-            put(format!("{}-{wrap}.{ext}", m.name), lay(&lines), marker);
+            put(format!("{}~{wrap}.{ext}", m.name), lay(&lines), marker);
         }
         if let Some(der) = one_line(&m.text) {
             put(
-                format!("{}-der.env", m.name),
+                format!("{}~der.env", m.name),
                 format!("DEBUG=1\n{var}={der}\n"),
                 &der[..der.len().min(20)],
             );
             put(
-                format!("{}-der.yaml", m.name),
+                format!("{}~der.yaml", m.name),
                 format!("tls:\n  key: \"{der}\"\n"),
                 &der[..der.len().min(20)],
             );
         }
         let b64 = base64::engine::general_purpose::STANDARD.encode(&m.text);
         put(
-            format!("{}-b64.env", m.name),
+            format!("{}~b64.env", m.name),
             format!("DEBUG=1\n{var}_B64={b64}\n"),
+            &b64[..20],
+        );
+        let wrapped: Vec<&str> = b64
+            .as_bytes()
+            .chunks(76)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect();
+        put(
+            format!("{}~b64wrap.yaml", m.name),
+            format!(
+                "ssh:\n  key_b64: |\n{}\n  port: 22\n",
+                prefixed(&wrapped, "    ")
+            ),
+            &b64[..20],
+        );
+        put(
+            format!("{}~b64.txt", m.name),
+            wrapped.join("\n") + "\n",
             &b64[..20],
         );
     }
@@ -482,6 +501,22 @@ fn scan(bin: Option<&str>, dir: &Path) -> Vec<(String, u64, String)> {
         .unwrap();
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
     found(&serde_json::from_slice(&out.stdout).unwrap())
+}
+
+/// How many of `files` (named `key~wrapping.ext`) each wrapping has.
+fn by_wrapping(files: &[String]) -> std::collections::BTreeMap<String, usize> {
+    let mut counts = std::collections::BTreeMap::new();
+    for file in files {
+        let wrap = file
+            .split('~')
+            .nth(1)
+            .unwrap_or(file)
+            .split(' ')
+            .next()
+            .unwrap_or("");
+        *counts.entry(wrap.to_owned()).or_insert(0) += 1;
+    }
+    counts
 }
 
 /// How many planted keys a scan found exactly once at their line; and what went wrong.
@@ -530,8 +565,12 @@ fn real_keys_in_every_wrapping_are_found_once_at_their_line() {
         keys.len()
     );
     if let Ok(base) = std::env::var("LEAKGATE_KEYS_BASELINE") {
-        let (base_ok, _) = judge(&planted, &scan(Some(&base), corpus));
+        let (base_ok, base_wrong) = judge(&planted, &scan(Some(&base), corpus));
         eprintln!("keys: {base} finds {base_ok} of {}", planted.len());
+        eprintln!(
+            "keys: its misses by wrapping: {:?}",
+            by_wrapping(&base_wrong)
+        );
     }
     assert!(
         wrong.is_empty(),
@@ -544,6 +583,10 @@ fn real_keys_in_every_wrapping_are_found_once_at_their_line() {
     let mut decoys = plant(negatives, &public, "PUBLIC_KEY");
     decoys.extend(plant(negatives, &placeholders(), "PRIVATE_KEY"));
     let reported = scan(None, negatives);
+    if let Ok(base) = std::env::var("LEAKGATE_KEYS_BASELINE") {
+        let base_reported = scan(Some(&base), negatives).len();
+        eprintln!("keys: {base} reports {base_reported} findings on them");
+    }
     eprintln!(
         "keys: {} public/placeholder (material, wrapping) pairs, {} findings",
         decoys.len(),
