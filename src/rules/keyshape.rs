@@ -136,6 +136,19 @@ fn without_headers(line: &str) -> String {
     kept.join(" ")
 }
 
+/// The comment or quote prefix of the line that `at` is on (`#`, `//`, ` * `, `"`): the text
+/// between the line's start and `at`, when it holds no letter or digit (else it is data, say a
+/// body line run into `-----END`, and there is no prefix).
+fn line_prefix(text: &str, at: usize) -> &str {
+    let start = text[..at].rfind('\n').map_or(0, |nl| nl + 1);
+    let prefix = text[start..at].trim();
+    if prefix.bytes().any(|b| b.is_ascii_alphanumeric()) {
+        ""
+    } else {
+        prefix
+    }
+}
+
 /// An armored block after unwrapping: its label and its decoded data.
 #[derive(Debug)]
 pub struct Armored {
@@ -156,7 +169,7 @@ pub fn dearmor(text: &[u8]) -> Option<Armored> {
     let body_start = begin + label_len + 5;
     let body = &text[body_start..body_start + text[body_start..].find("-----END")?];
     // The text before `-----END` on its line is the prefix every line of the block carries.
-    let prefix = body.rfind('\n').map_or("", |nl| body[nl + 1..].trim());
+    let prefix = line_prefix(body, body.len());
     let legacy_encrypted = body.contains("DEK-Info:");
     let data = STD_LENIENT.decode(base64_runs(body.lines(), prefix)).ok()?;
     Some(Armored {
@@ -343,10 +356,7 @@ pub fn putty_key(secret: &[u8]) -> bool {
     if !(public_at < private_at && private_at < mac_at) {
         return false;
     }
-    // The text before `Private-Lines:` on its line is the prefix of every line (`# `, `//`).
-    let prefix = text[..private_at]
-        .rfind('\n')
-        .map_or("", |nl| text[nl + 1..private_at].trim());
+    let prefix = line_prefix(&text, private_at);
     let public_end = text[public_at..private_at]
         .find("Key-Derivation:")
         .map_or(private_at, |i| public_at + i);
@@ -442,6 +452,12 @@ mod tests {
         assert!(armored_private_key(
             pem("PGP PRIVATE KEY BLOCK", &key("pgp"), "\n", "").as_bytes()
         ));
+    }
+
+    #[test]
+    fn a_body_run_into_the_end_marker_is_not_a_prefix() {
+        let text = pem("EC PRIVATE KEY", &key("ec"), "\n", "").replace("\n-----END", "-----END");
+        assert!(armored_private_key(text.as_bytes()));
     }
 
     #[test]
