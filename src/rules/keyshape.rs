@@ -454,6 +454,29 @@ mod tests {
         ));
     }
 
+    proptest::proptest! {
+        /// Slicing by found markers and escapes never panics, whatever surrounds them.
+        #[test]
+        fn never_panics(parts in proptest::collection::vec(proptest::prop_oneof![
+            proptest::strategy::Just("-----BEGIN PRIVATE KEY-----".to_owned()),
+            proptest::strategy::Just("-----END".to_owned()),
+            proptest::strategy::Just("Public-Lines:".to_owned()),
+            proptest::strategy::Just("Private-Lines:".to_owned()),
+            proptest::strategy::Just("Private-MAC:".to_owned()),
+            proptest::strategy::Just("Key-Derivation:".to_owned()),
+            "[\\\\&#;xXuA0-9a-f\n:=+/ é]{0,12}",
+            "[A-Za-z0-9+/]{0,80}",
+        ], 0..24)) {
+            let text = parts.concat();
+            let bytes = text.as_bytes();
+            armored_private_key(bytes);
+            putty_key(bytes);
+            base64_key_file(bytes);
+            base64_private_key(bytes);
+            unescape(bytes);
+        }
+    }
+
     #[test]
     fn a_body_run_into_the_end_marker_is_not_a_prefix() {
         let text = pem("EC PRIVATE KEY", &key("ec"), "\n", "").replace("\n-----END", "-----END");
