@@ -459,6 +459,18 @@ fn plant(dir: &Path, material: &[Material], var: &str) -> Vec<(String, u64)> {
                 format!("tls:\n  key: \"{der}\"\n"),
                 &der[..der.len().min(20)],
             );
+            for (ext, text) in [
+                ("json", format!("{{\n  \"signingKey\": \"{der}\"\n}}\n")),
+                ("xml", format!("<config>\n  <key>{der}</key>\n</config>\n")),
+                ("py", format!("import jwt\nKEY = '{der}'\n")),
+                ("properties", format!("app.name=shop\nsigning.key={der}\n")),
+            ] {
+                put(
+                    format!("{}~der.{ext}", m.name),
+                    text,
+                    &der[..der.len().min(20)],
+                );
+            }
         }
         let b64 = base64::engine::general_purpose::STANDARD.encode(&m.text);
         put(
@@ -471,6 +483,11 @@ fn plant(dir: &Path, material: &[Material], var: &str) -> Vec<(String, u64)> {
             .chunks(76)
             .map(|c| std::str::from_utf8(c).unwrap())
             .collect();
+        put(
+            format!("{}~b64.json", m.name),
+            format!("{{\"name\": \"deploy\", \"key_b64\": \"{b64}\"}}\n"),
+            &b64[..20],
+        );
         put(
             format!("{}~b64wrap.yaml", m.name),
             format!(
@@ -533,16 +550,24 @@ fn judge(planted: &[(String, u64)], findings: &[(String, u64, String)]) -> (usiz
 
 /// Every key the tools make here, and the public material made from the same keys.
 fn generate(dir: &Path) -> (Vec<Material>, Vec<Material>) {
+    let _agent = AgentGuard(dir.join("gnupg"));
     let mut keys = Vec::new();
     openssl_keys(dir, &mut keys);
     ssh_keys(dir, &mut keys);
     pgp_keys(dir, &mut keys);
-    let public = public_material(dir);
-    let _ = Command::new("gpgconf")
-        .env("GNUPGHOME", dir.join("gnupg"))
-        .args(["--kill", "gpg-agent"])
-        .status();
-    (keys, public)
+    (keys, public_material(dir))
+}
+
+/// Stops the gpg-agent that gpg started for a test's GNUPGHOME, also when the test panics.
+struct AgentGuard(std::path::PathBuf);
+
+impl Drop for AgentGuard {
+    fn drop(&mut self) {
+        let _ = Command::new("gpgconf")
+            .env("GNUPGHOME", &self.0)
+            .args(["--kill", "gpg-agent"])
+            .status();
+    }
 }
 
 // The counts are the point of this test's output (the lead compares binaries with them).
