@@ -70,9 +70,39 @@ class Corpus:
                 f.write("\n".join(lines) + "\n")
 
 
-def pem(c, kind="RSA PRIVATE KEY", lines=12):
-    body = base64.b64encode(bytes(c.rng.getrandbits(8) for _ in range(48 * lines))).decode()
-    rows = [body[i:i + 64] for i in range(0, len(body), 64)]
+def der(tag, content):
+    """One DER element, its length in the shortest form."""
+    n = len(content)
+    if n < 0x80:
+        return bytes([tag, n]) + content
+    size = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([tag, 0x80 | len(size)]) + size + content
+
+
+def fake_key(c, kind, size=256):
+    """A random private key of the right structure (PKCS#1 RSA, PKCS#8 around it, or an
+    openssh-key-v1 blob): leakgate checks key structure, so random bytes would not pass."""
+    rnd = lambda n: bytes(c.rng.getrandbits(8) for _ in range(n))
+    integer = lambda n: der(0x02, bytes([0x40 | c.rng.getrandbits(6)]) + rnd(n - 1))
+    rsa = der(0x30, der(0x02, b"\0") + integer(size) + der(0x02, b"\1\0\1") + integer(size) + integer(size // 2) + integer(size // 2))
+    if kind == "rsa":
+        return rsa
+    if kind == "pkcs8":
+        alg = der(0x30, der(0x06, bytes.fromhex("2a864886f70d010101")) + der(0x05, b""))
+        return der(0x30, der(0x02, b"\0") + alg + der(0x04, rsa))
+    string = lambda b: len(b).to_bytes(4, "big") + b
+    public = string(b"ssh-ed25519") + string(rnd(32))
+    check = rnd(4)
+    private = check + check + public + string(rnd(64)) + string(b"dev@laptop")
+    private += bytes(range(1, 1 + (-len(private)) % 8))
+    return b"openssh-key-v1\0" + string(b"none") + string(b"none") + string(b"") + (1).to_bytes(4, "big") + string(public) + string(private)
+
+
+def pem(c, kind="RSA PRIVATE KEY"):
+    shape = {"RSA PRIVATE KEY": "rsa", "PRIVATE KEY": "pkcs8", "OPENSSH PRIVATE KEY": "openssh"}[kind]
+    body = base64.b64encode(fake_key(c, shape)).decode()
+    width = 70 if shape == "openssh" else 64
+    rows = [body[i:i + width] for i in range(0, len(body), width)]
     return [f"-----BEGIN {kind}-----"] + rows + [f"-----END {kind}-----"]
 
 
@@ -125,7 +155,7 @@ def build(c):
     c.add("data/databricks.cfg", ["[DEFAULT]", "host = https://adb-1.azuredatabricks.net", (f"token = dapi{c.r(HEX, 32)}", "saas", P)])
     # keys
     c.add("certs/server.key", [(l, "keys", P) if i == 0 else l for i, l in enumerate(pem(c))])
-    c.add("certs/id_ed25519", [(l, "keys", P) if i == 0 else l for i, l in enumerate(["-----BEGIN OPENSSH PRIVATE KEY-----", "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW", c.r(B64, 70), c.r(B64, 70), c.r(B64, 40), "-----END OPENSSH PRIVATE KEY-----"])])
+    c.add("certs/id_ed25519", [(l, "keys", P) if i == 0 else l for i, l in enumerate(pem(c, "OPENSSH PRIVATE KEY"))])
     c.add("api/requests.http", ["GET https://api.acme.io/v1/me", (f"Authorization: Bearer {jwt(c)}", "jwt", P)])
     # database
     c.add("svc/.env", [(f"DATABASE_URL=postgres://app:{c.r(ALNUM, 20)}@db.acme.io:5432/app", "database", P)])

@@ -245,7 +245,12 @@ impl Engine {
         {
             return Verdict::ValidatorFailed(validator.name());
         }
-        if let Some(reason) = filters::placeholder_reason(value) {
+        // A value whose structure a validator proved (a private key) is not a placeholder,
+        // whatever words its base64 happens to spell.
+        let proven = rule
+            .validator
+            .is_some_and(crate::rules::validators::Validator::proves_structure);
+        if let Some(reason) = filters::placeholder_reason(value).filter(|_| !proven) {
             return Verdict::Placeholder(reason);
         }
         if filters::touches_template(bytes, &secret) {

@@ -7,6 +7,8 @@
 pub mod allow;
 pub mod builtin;
 pub mod examples;
+pub mod fake_keys;
+pub mod keyshape;
 pub mod literals;
 pub mod rule;
 pub mod spec;

@@ -9,6 +9,7 @@ mod gate;
 mod gate_oracle;
 mod git_history;
 mod hostile;
+mod keys;
 mod messages;
 mod pre_push;
 mod properties;

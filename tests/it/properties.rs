@@ -65,9 +65,8 @@ fn piece() -> impl Strategy<Value = String> {
         1 => (0usize..1000).prop_map(|s| format!("aws_access_key_id = {}", aws_key_id(s))),
         1 => (0usize..1000).prop_map(|s| format!("db_password = \"{}\"", fake("{{password:20}}", s))),
         1 => (0usize..1000).prop_map(|s| format!(
-            "-----BEGIN RSA PRIVATE KEY-----\n{}\n{}\n-----END RSA PRIVATE KEY-----",
-            fake("{{base64:64}}", s),
-            fake("{{base64:64}}", s + 1),
+            "-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----",
+            fake("{{pem:rsa}}", s),
         )),
         1 => (1usize..6000).prop_map(|n| "é".repeat(n)),
     ]
