@@ -277,7 +277,10 @@ def build_credentials(c):
     c.add("ops/loot/hashes.txt", [(f"Administrator:500:aad3b435b51404eeaad3b435b51404ee:{c.r(HEX, 32)}:::", "credentials", P),
                                   (f"$krb5tgs$23$*svc_sql$CORP.LOCAL$MSSQLSvc/sql01.corp.local*${c.r(HEX, 32)}${c.r(HEX, 600)}", "credentials", P),
                                   (f"$krb5asrep$23$alice@CORP.LOCAL:{c.r(HEX, 32)}${c.r(HEX, 232)}", "credentials", P),
-                                  (f"alice::CORP:{c.r(HEX, 16)}:{c.r(HEX, 32)}:0101000000000000{c.r(HEX, 240)}", "credentials", P)])
+                                  (f"alice::CORP:{c.r(HEX, 16)}:{c.r(HEX, 32)}:0101000000000000{c.r(HEX, 240)}", "credentials", P),
+                                  (f"CORP.LOCAL\\\\svc_sql:aes256-cts-hmac-sha1-96:{c.r(HEX, 64)}", "credentials", P)])
+    c.add("ops/loot/lsass.txt", ["Authentication Id : 0 ; 996 (00000000:000003e4)", "         * Username : svc_web",
+                                 (f"         * NTLM     : {c.r(HEX, 32)}", "credentials", P)])
     c.add("app/users.py", [(f"ADMIN_HASH = '$argon2id$v=19$m=65536,t=3,p=4${c.r(B64, 22)}${c.r(B64, 43)}'", "credentials", P)])
     c.add("app/fixtures/admin.json", [(f'  {{"username": "admin", "password": "pbkdf2_sha256$600000${c.r(ALNUM, 22)}${c.r(B64, 43)}="}}', "credentials", P)])
     c.add("net/core-sw01.cfg", ["hostname core-sw01", (f"username netops privilege 15 password 7 0{c.r(string.digits, 1)}{c.r('0123456789ABCDEF', 18)}", "credentials", P)])
@@ -336,6 +339,8 @@ def build_credential_lookalikes(c):
         ("neg/wp-config-sample.php", "define( 'AUTH_KEY',         'put your unique phrase here' );", "generic"),
         ("neg/grammar.toml", "[tokens]\nIDENT = \"[A-Za-z_][A-Za-z0-9_]*\"", "generic"),
         ("neg/style.css", 'input[type="password"]:focus { border-color: #4a90d9; }', "password"),
+        ("neg/docs/accounts.md", "* Password : the password of the service account", "credentials"),
+        ("neg/krb5.conf", "    permitted_enctypes = aes256-cts-hmac-sha1-96 aes128-cts-hmac-sha1-96", "credentials"),
         ("neg/compose.yml", "    command: --requirepass ${REDIS_PASSWORD:?set REDIS_PASSWORD}", "password"),
     ]
     for path, line, category in negs:
