@@ -104,9 +104,18 @@ fn test(files: &[PathBuf]) -> anyhow::Result<ExitStatus> {
         .iter()
         .map(|&r| engine.rules()[r].examples.len() + engine.rules()[r].negative_examples.len())
         .sum();
+    let untested = tested
+        .iter()
+        .filter(|&&r| engine.rules()[r].examples.is_empty())
+        .count();
+    let untested = if untested == 0 {
+        String::new()
+    } else {
+        format!(", {untested} imported rules without examples (untested)")
+    };
     writeln!(
         err,
-        "{} rules, {examples} examples, {} failed",
+        "{} rules, {examples} examples, {} failed{untested}",
         tested.len(),
         failures.len()
     )?;
