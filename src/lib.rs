@@ -16,6 +16,7 @@ pub mod engine;
 pub mod error;
 pub mod exit;
 pub mod finding;
+pub mod gitleaks;
 pub mod progress;
 pub mod report;
 pub mod rules;

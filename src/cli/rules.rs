@@ -28,6 +28,8 @@ pub enum RulesCommand {
         /// The rule id
         id: String,
     },
+    /// Convert a gitleaks configuration into a .leakgate.toml
+    ImportGitleaks(super::import_gitleaks::ImportGitleaksArgs),
 }
 
 /// Runs a rules subcommand.
@@ -36,6 +38,7 @@ pub fn run(command: &RulesCommand) -> anyhow::Result<ExitStatus> {
         RulesCommand::List { config } => list(config.as_ref()),
         RulesCommand::Test { files } => test(files),
         RulesCommand::Explain { id } => explain(id),
+        RulesCommand::ImportGitleaks(args) => super::import_gitleaks::run(args),
     }
 }
 
