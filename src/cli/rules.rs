@@ -63,12 +63,15 @@ fn list(config: Option<&PathBuf>) -> anyhow::Result<ExitStatus> {
 
 fn test(files: &[PathBuf]) -> anyhow::Result<ExitStatus> {
     let mut pack = RulePack::builtin(Strictness::Strict)?;
-    let builtin_count = pack.rules.len();
+    // Where the files' own rules start: after the built-in pack, or at 0 when a file replaces it
+    // (`extend_default = false`).
+    let mut builtin_count = pack.rules.len();
     for file in files {
         let config = ConfigText::read(file)?;
         let spec = parse_file(&config.name, &config.text)?;
         if spec.extend_default == Some(false) {
             pack = RulePack::default();
+            builtin_count = 0;
         }
         pack.add_file(&config.name, &config.text, spec, Strictness::Strict)?;
     }

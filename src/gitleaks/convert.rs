@@ -94,7 +94,9 @@ pub fn rule(gl: &GlRule, id: String, notes: &mut Notes) -> Result<LgRule, Vec<St
     };
     let Some(go_regex) = &gl.regex else {
         let why = "has only a `path` (it reports a file's existence); leakgate rules match content";
-        notes.unconverted.push(format!("{subject}: {why}; kept as a comment"));
+        notes
+            .unconverted
+            .push(format!("{subject}: {why}; kept as a comment"));
         return Err(vec![format!("not converted: {why}")]);
     };
     let translated = translate(go_regex);
@@ -104,7 +106,9 @@ pub fn rule(gl: &GlRule, id: String, notes: &mut Notes) -> Result<LgRule, Vec<St
     }
     let (regex, unicode) = compile_checked(&translated.source).map_err(|e| {
         let why = format!("its regex does not compile in Rust syntax: {e}");
-        notes.unconverted.push(format!("{subject}: {why}; kept as a comment"));
+        notes
+            .unconverted
+            .push(format!("{subject}: {why}; kept as a comment"));
         vec![format!("not converted: {why}")]
     })?;
     if unicode {
@@ -120,7 +124,13 @@ pub fn rule(gl: &GlRule, id: String, notes: &mut Notes) -> Result<LgRule, Vec<St
         out.tags.push("generic".into());
     }
     if let Some(path) = &gl.path {
-        out.paths.push(allow_regex(path, &subject, "path", notes, &mut out.comments)?);
+        out.paths.push(allow_regex(
+            path,
+            &subject,
+            "path",
+            notes,
+            &mut out.comments,
+        )?);
     }
     for a in &gl.allowlists {
         if let Some(allow) = allowlist(a, &subject, notes, &mut out.comments) {
@@ -128,9 +138,9 @@ pub fn rule(gl: &GlRule, id: String, notes: &mut Notes) -> Result<LgRule, Vec<St
         }
     }
     for key in &gl.unknown {
-        notes
-            .unconverted
-            .push(format!("{subject}: `{key}` has no leakgate equivalent; kept as a comment"));
+        notes.unconverted.push(format!(
+            "{subject}: `{key}` has no leakgate equivalent; kept as a comment"
+        ));
         out.comments.push(format!("not converted: {key}"));
     }
     Ok(out)
@@ -154,18 +164,20 @@ fn compile_checked(source: &str) -> Result<(String, bool), String> {
 /// gitleaks takes the whole match when a regex has no group, and the first non-empty group by
 /// default; leakgate needs a group, so a group-less regex is wrapped in one.
 fn capture_group(gl: &GlRule, out: &mut LgRule, subject: &str, notes: &mut Notes) {
-    let groups = crate::rules::rule::compile_regex(&out.regex)
-        .map_or(0, |r| r.captures_len() - 1);
+    let groups = crate::rules::rule::compile_regex(&out.regex).map_or(0, |r| r.captures_len() - 1);
     if groups == 0 {
         out.regex = format!("({})", out.regex);
-        out.comments
-            .push("translated: no capture group (the whole match is the secret): wrapped in one".into());
+        out.comments.push(
+            "translated: no capture group (the whole match is the secret): wrapped in one".into(),
+        );
         return;
     }
     match gl.secret_group {
         Some(g) if g > 0 && (g as usize) <= groups => out.secret_group = Some(g),
         Some(g) if g > 0 => {
-            let n = format!("secretGroup {g} is out of range ({groups} groups); the first group that matched is used");
+            let n = format!(
+                "secretGroup {g} is out of range ({groups} groups); the first group that matched is used"
+            );
             notes.unconverted.push(format!("{subject}: {n}"));
             out.comments.push(format!("not converted: {n}"));
         }
@@ -199,7 +211,9 @@ fn keywords_for(
         if crate::rules::literals::regex_can_contain(&out.regex, &k) {
             kept.push(k);
         } else {
-            let n = format!("keyword '{k}' can never occur in a match of the regex (leakgate runs a regex only around its keywords); dropped");
+            let n = format!(
+                "keyword '{k}' can never occur in a match of the regex (leakgate runs a regex only around its keywords); dropped"
+            );
             notes.unconverted.push(format!("{subject}: {n}"));
             out.comments.push(format!("not converted: {n}"));
         }
@@ -207,7 +221,9 @@ fn keywords_for(
     if kept.is_empty() {
         let Some(derived) = keywords::derive(&out.regex) else {
             let why = "has no keywords and its regex has no literal of 3+ characters that every match contains; add `keywords` by hand";
-            notes.unconverted.push(format!("{subject}: {why}; kept as a comment"));
+            notes
+                .unconverted
+                .push(format!("{subject}: {why}; kept as a comment"));
             return Err(vec![format!("not converted: {why}")]);
         };
         let n = format!("keywords derived from the regex: {}", derived.join(", "));
@@ -229,14 +245,18 @@ fn allow_regex(
 ) -> Result<String, Vec<String>> {
     let t = translate(go);
     for n in &t.notes {
-        notes.translated.push(format!("{subject}: {what} '{go}': {n}"));
+        notes
+            .translated
+            .push(format!("{subject}: {what} '{go}': {n}"));
     }
     match regex::Regex::new(&t.source) {
         Ok(_) => Ok(t.source),
         Err(e) => {
             let detail = e.to_string().lines().last().unwrap_or("").trim().to_owned();
             let why = format!("{what} regex '{go}' does not compile in Rust syntax: {detail}");
-            notes.unconverted.push(format!("{subject}: {why}; kept as a comment"));
+            notes
+                .unconverted
+                .push(format!("{subject}: {why}; kept as a comment"));
             comments.push(format!("not converted: {why}"));
             Err(vec![format!("not converted: {why}")])
         }
@@ -261,9 +281,9 @@ pub fn allowlist(
     .filter(|k| **k)
     .count();
     let mut unconverted = |what: String, comments: &mut Vec<String>| {
-        notes
-            .unconverted
-            .push(format!("{subject}: {what}; kept as a comment, so what it allowed is reported"));
+        notes.unconverted.push(format!(
+            "{subject}: {what}; kept as a comment, so what it allowed is reported"
+        ));
         comments.push(format!("not converted: {what}"));
     };
     if a.and && kinds > 1 {

@@ -163,7 +163,10 @@ fn class_chars(class: &Class) -> Option<Vec<String>> {
             {
                 return None;
             }
-            c.ranges().iter().flat_map(|r| r.start()..=r.end()).collect()
+            c.ranges()
+                .iter()
+                .flat_map(|r| r.start()..=r.end())
+                .collect()
         }
         Class::Unicode(c) => {
             let mut out = Vec::new();
@@ -203,7 +206,11 @@ mod tests {
         );
         assert_eq!(
             kw(r"xox[baprs]-([0-9a-zA-Z]{10,48})"),
-            Some(["xoxa-", "xoxb-", "xoxp-", "xoxr-", "xoxs-"].map(String::from).to_vec())
+            Some(
+                ["xoxa-", "xoxb-", "xoxp-", "xoxr-", "xoxs-"]
+                    .map(String::from)
+                    .to_vec()
+            )
         );
         assert_eq!(
             kw(r"(?i)(?:api|token)[\w.-]{0,20}=\s*([a-z0-9]{32})"),

@@ -47,11 +47,13 @@ pub fn convert_path(path: &Path) -> anyhow::Result<Conversion> {
 
 fn load(path: &Path, depth: usize, notes: &mut Notes) -> anyhow::Result<GlConfig> {
     let text = std::fs::read_to_string(path).map_err(|e| {
-        anyhow::anyhow!("{}: cannot read the gitleaks configuration: {e}", path.display())
+        anyhow::anyhow!(
+            "{}: cannot read the gitleaks configuration: {e}",
+            path.display()
+        )
     })?;
-    let mut config = model::parse(&text).map_err(|e| {
-        anyhow::anyhow!("{}: not a gitleaks configuration: {e}", path.display())
-    })?;
+    let mut config = model::parse(&text)
+        .map_err(|e| anyhow::anyhow!("{}: not a gitleaks configuration: {e}", path.display()))?;
     let Some(base_path) = config.extend.path.clone() else {
         return Ok(config);
     };
@@ -132,9 +134,9 @@ pub fn convert(config: &GlConfig, source_name: &str, mut notes: Notes) -> Conver
     };
     extend_settings(config, &mut out, &mut notes);
     for key in &config.unknown {
-        notes
-            .unconverted
-            .push(format!("`{key}` has no leakgate equivalent; kept as a comment"));
+        notes.unconverted.push(format!(
+            "`{key}` has no leakgate equivalent; kept as a comment"
+        ));
         out.global_comments.push(format!("not converted: {key}"));
     }
     let targeted = global_allowlists(config, &mut out, &mut notes);
@@ -226,7 +228,8 @@ fn global_allowlists(
 ) -> Vec<(Vec<String>, LgAllow)> {
     let mut targeted = Vec::new();
     for a in &config.allowlists {
-        if let Some(allow) = convert::allowlist(a, "global allowlist", notes, &mut out.global_comments)
+        if let Some(allow) =
+            convert::allowlist(a, "global allowlist", notes, &mut out.global_comments)
         {
             if a.target_rules.is_empty() {
                 out.allow.extend(allow);

@@ -83,7 +83,9 @@ impl Translator {
                 if regex_syntax::is_meta_character(c) {
                     self.out.push('\\');
                 } else if c == '<' || c == '>' {
-                    self.note("`\\<` and `\\>` are literals in Go (word boundaries in Rust): unescaped");
+                    self.note(
+                        "`\\<` and `\\>` are literals in Go (word boundaries in Rust): unescaped",
+                    );
                 }
                 self.out.push(c);
                 self.pos += 2;
@@ -116,15 +118,16 @@ impl Translator {
     fn octal(&mut self) {
         let start = self.pos + 1;
         let mut end = start;
-        while end < self.chars.len() && end - start < 3 && ('0'..='7').contains(&self.chars[end])
-        {
+        while end < self.chars.len() && end - start < 3 && ('0'..='7').contains(&self.chars[end]) {
             end += 1;
         }
         let digits: String = self.chars[start..end].iter().collect();
         let value = u32::from_str_radix(&digits, 8).unwrap_or(0);
         self.out.push_str(&format!("\\x{{{value:02X}}}"));
         self.pos = end;
-        self.note("octal escapes (`\\101`) rewritten as `\\x{..}` (Rust reads them as backreferences)");
+        self.note(
+            "octal escapes (`\\101`) rewritten as `\\x{..}` (Rust reads them as backreferences)",
+        );
     }
 
     /// `\pL`, `\p{Greek}`, `\PN`: kept, inside `(?u:...)`, since leakgate compiles ASCII-only.
@@ -144,7 +147,9 @@ impl Translator {
         let end = self.pos.min(self.chars.len());
         let class: String = self.chars[start..end].iter().collect();
         self.out.push_str(&format!("(?u:{class})"));
-        self.note("Unicode classes (`\\p..`) wrapped in `(?u:...)` (leakgate compiles rules ASCII-only)");
+        self.note(
+            "Unicode classes (`\\p..`) wrapped in `(?u:...)` (leakgate compiles rules ASCII-only)",
+        );
     }
 
     /// A bracketed class, copied with Go's literal readings made explicit.
@@ -232,9 +237,20 @@ mod tests {
         assert_eq!(rust(r"\pL\p{Greek}"), r"(?u:\pL)(?u:\p{Greek})");
         assert_eq!(rust(r"\/\_"), "/_");
         assert_eq!(translate(r"\Qx\E").notes.len(), 1);
-        for go in [r"\Qa.b*\Ec", r"\101", r"\<tag\>", r"[a[b]", r"[a&&b]", r"\pL", r"\/\_"] {
+        for go in [
+            r"\Qa.b*\Ec",
+            r"\101",
+            r"\<tag\>",
+            r"[a[b]",
+            r"[a&&b]",
+            r"\pL",
+            r"\/\_",
+        ] {
             let source = rust(go);
-            assert!(crate::rules::rule::compile_regex(&source).is_ok(), "{source}");
+            assert!(
+                crate::rules::rule::compile_regex(&source).is_ok(),
+                "{source}"
+            );
         }
     }
 }

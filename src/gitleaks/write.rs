@@ -136,7 +136,13 @@ mod tests {
 
     #[test]
     fn strings_round_trip_through_toml() {
-        for text in [r"a'''b", r"(?i)x\s'", "tab\there", r#"q"uote"#, r"\b(ghp_[a-z]{36})"] {
+        for text in [
+            r"a'''b",
+            r"(?i)x\s'",
+            "tab\there",
+            r#"q"uote"#,
+            r"\b(ghp_[a-z]{36})",
+        ] {
             let doc = format!("v = {}", string(text));
             let parsed: toml::Table = toml::from_str(&doc).unwrap();
             assert_eq!(parsed["v"].as_str(), Some(text), "{doc}");

@@ -6,6 +6,7 @@
 mod config;
 mod dir;
 mod git_history;
+mod gitleaks;
 mod hostile;
 mod pre_push;
 mod properties;
