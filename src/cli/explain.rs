@@ -35,7 +35,8 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<ExitStatus> {
     let text = line_bytes(&bytes, line)
         .ok_or_else(|| anyhow::anyhow!("{} has no line {line}", file.display()))?;
     let mut trace: Vec<Trace> = Vec::new();
-    engine.scan_traced(text, Some(&args.target), &mut trace);
+    let path = crate::source::portable_path(&file.to_string_lossy());
+    engine.scan_traced(text, Some(&path), &mut trace);
     let ignore = IgnoreList::read(&root.join(IGNORE_FILE_NAME), false)?;
     let mut out = Vec::new();
     writeln!(out, "{}:{line}", file.display())?;
