@@ -212,7 +212,7 @@ fn keywords_for(
             kept.push(k);
         } else {
             let n = format!(
-                "keyword '{k}' can never occur in a match of the regex (leakgate runs a regex only around its keywords); dropped"
+                "keyword '{k}' is not a literal the regex is known to contain (leakgate runs a regex only around its keywords); dropped"
             );
             notes.unconverted.push(format!("{subject}: {n}"));
             out.comments.push(format!("not converted: {n}"));

@@ -54,6 +54,7 @@ impl Translator {
             match c {
                 '\\' => self.escape(false),
                 '[' => self.class(),
+                '{' => self.brace(),
                 _ => {
                     self.out.push(c);
                     self.pos += 1;
@@ -95,6 +96,31 @@ impl Translator {
                 self.out.push(c);
                 self.pos += 2;
             }
+        }
+    }
+
+    /// `{n}`, `{n,}`, `{n,m}` repeat in both dialects; any other `{` is a literal in Go (as in
+    /// `\${VAR}` or `{{ template }}`) and an error in Rust, so it is escaped.
+    fn brace(&mut self) {
+        let rest: String = self.chars[self.pos..].iter().take(24).collect();
+        let repeat = rest.find('}').map(|end| &rest[1..end]).is_some_and(|inner| {
+            let (min, max) = inner.split_once(',').unwrap_or((inner, "0"));
+            !min.is_empty()
+                && min.bytes().all(|b| b.is_ascii_digit())
+                && max.bytes().all(|b| b.is_ascii_digit())
+        });
+        if repeat {
+            while let Some(c) = self.peek(0) {
+                self.out.push(c);
+                self.pos += 1;
+                if c == '}' {
+                    return;
+                }
+            }
+        } else {
+            self.out.push_str("\\{");
+            self.pos += 1;
+            self.note("a `{` that is not a repetition (a literal in Go, an error in Rust) escaped");
         }
     }
 
@@ -236,6 +262,9 @@ mod tests {
         assert_eq!(rust(r"[]a]"), r"[\]a]");
         assert_eq!(rust(r"\pL\p{Greek}"), r"(?u:\pL)(?u:\p{Greek})");
         assert_eq!(rust(r"\/\_"), "/_");
+        assert_eq!(rust(r"^\${(?:[A-Z_]+)}$"), r"^\$\{(?:[A-Z_]+)}$");
+        assert_eq!(rust(r"{{[^}]+}}"), r"\{\{[^}]+}}");
+        assert_eq!(rust(r"a{2}b{1,}c{1,3}d{,3}"), r"a{2}b{1,}c{1,3}d\{,3}");
         assert_eq!(translate(r"\Qx\E").notes.len(), 1);
         for go in [
             r"\Qa.b*\Ec",

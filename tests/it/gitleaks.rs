@@ -135,7 +135,7 @@ fn unconverted_features_are_listed_on_stderr_and_kept_as_comments() {
             "# gitleaks rule 'bare-hex-secret' (not converted):",
         ),
         (
-            "rule 'orbit-webhook-secret': keyword 'webhook' can never occur",
+            "rule 'orbit-webhook-secret': keyword 'webhook' is not a literal",
             "keyword 'webhook'",
         ),
         (
