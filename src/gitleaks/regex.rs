@@ -103,12 +103,15 @@ impl Translator {
     /// `\${VAR}` or `{{ template }}`) and an error in Rust, so it is escaped.
     fn brace(&mut self) {
         let rest: String = self.chars[self.pos..].iter().take(24).collect();
-        let repeat = rest.find('}').map(|end| &rest[1..end]).is_some_and(|inner| {
-            let (min, max) = inner.split_once(',').unwrap_or((inner, "0"));
-            !min.is_empty()
-                && min.bytes().all(|b| b.is_ascii_digit())
-                && max.bytes().all(|b| b.is_ascii_digit())
-        });
+        let repeat = rest
+            .find('}')
+            .map(|end| &rest[1..end])
+            .is_some_and(|inner| {
+                let (min, max) = inner.split_once(',').unwrap_or((inner, "0"));
+                !min.is_empty()
+                    && min.bytes().all(|b| b.is_ascii_digit())
+                    && max.bytes().all(|b| b.is_ascii_digit())
+            });
         if repeat {
             while let Some(c) = self.peek(0) {
                 self.out.push(c);
