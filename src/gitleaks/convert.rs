@@ -173,7 +173,9 @@ fn capture_group(gl: &GlRule, out: &mut LgRule, subject: &str, notes: &mut Notes
         return;
     }
     match gl.secret_group {
-        Some(g) if g > 0 && (g as usize) <= groups => out.secret_group = Some(g),
+        Some(g) if g > 0 && usize::try_from(g).is_ok_and(|g| g <= groups) => {
+            out.secret_group = Some(g);
+        }
         Some(g) if g > 0 => {
             let n = format!(
                 "secretGroup {g} is out of range ({groups} groups); the first group that matched is used"

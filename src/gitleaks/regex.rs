@@ -7,6 +7,8 @@
 //! a bare `[` or the set operators `&&`, `--`, `~~` inside a class (literals in Go), and Unicode
 //! classes `\pL` (wrapped in `(?u:...)` because leakgate compiles with Unicode off).
 
+use std::fmt::Write as _;
+
 /// A translated pattern and what was rewritten.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Translated {
@@ -152,7 +154,7 @@ impl Translator {
         }
         let digits: String = self.chars[start..end].iter().collect();
         let value = u32::from_str_radix(&digits, 8).unwrap_or(0);
-        self.out.push_str(&format!("\\x{{{value:02X}}}"));
+        let _ = write!(self.out, "\\x{{{value:02X}}}");
         self.pos = end;
         self.note(
             "octal escapes (`\\101`) rewritten as `\\x{..}` (Rust reads them as backreferences)",
@@ -175,7 +177,7 @@ impl Translator {
         }
         let end = self.pos.min(self.chars.len());
         let class: String = self.chars[start..end].iter().collect();
-        self.out.push_str(&format!("(?u:{class})"));
+        let _ = write!(self.out, "(?u:{class})");
         self.note(
             "Unicode classes (`\\p..`) wrapped in `(?u:...)` (leakgate compiles rules ASCII-only)",
         );

@@ -156,7 +156,7 @@ impl Rule {
             return None;
         }
         let applies = path.is_some_and(|p| self.paths.get().iter().any(|re| re.is_match(p)));
-        (!applies).then(|| super::AllowReason::OutsidePaths)
+        (!applies).then_some(super::AllowReason::OutsidePaths)
     }
 
     /// Whether this rule reports hosts rather than credentials.

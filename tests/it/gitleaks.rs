@@ -76,7 +76,7 @@ fn converted_configuration_alone_finds_what_each_rule_describes() {
         "{stderr}"
     );
     let tree = dir.path().join("tree");
-    let mut files: std::collections::BTreeMap<String, String> = Default::default();
+    let mut files = std::collections::BTreeMap::<String, String>::new();
     let mut expected = Vec::new();
     for (expect, file, text) in examples() {
         let body = files.entry(file.clone()).or_default();
