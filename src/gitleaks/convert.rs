@@ -360,8 +360,10 @@ pub fn describe(a: &GlAllowlist) -> String {
             parts.push(format!("{key} = {}", list(values)));
         }
     }
-    if a.regex_target != RegexTarget::Secret {
-        parts.push(format!("regexTarget = \"{:?}\"", a.regex_target).to_lowercase());
+    match a.regex_target {
+        RegexTarget::Secret => {}
+        RegexTarget::Match => parts.push("regexTarget = \"match\"".to_owned()),
+        RegexTarget::Line => parts.push("regexTarget = \"line\"".to_owned()),
     }
     parts.join(", ")
 }
