@@ -55,7 +55,7 @@ fi
 echo "-- Windows: cargo check --target x86_64-pc-windows-gnu (rustup target + Debian's mingw-w64 gcc for libgit2)"
 if { rustup target list --installed | grep -qx x86_64-pc-windows-gnu || rustup target add x86_64-pc-windows-gnu; } >/dev/null 2>&1 &&
    { command -v x86_64-w64-mingw32-gcc || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc-mingw-w64-x86-64; }; } >/dev/null 2>&1; then
-  cargo check --locked --quiet --target x86_64-pc-windows-gnu --all-targets
+  cargo check --locked --quiet --target x86_64-pc-windows-gnu
   echo "windows check: ok"
 else
   echo "SKIPPED: the x86_64-pc-windows-gnu target or the mingw-w64 gcc could not be installed"
