@@ -8,6 +8,7 @@ mod dir;
 mod git_history;
 mod gitleaks;
 mod hostile;
+mod packaging;
 mod portable_paths;
 mod pre_push;
 mod properties;
