@@ -24,7 +24,7 @@ echo hello >"$W/test-repo/README.md"
 g "$W/test-repo" add -A && g "$W/test-repo" commit -qm init
 export PRE_COMMIT_HOME=$ROOT/target/ci-tools/pre-commit-cache
 # The prebuilt variant (`language: system`): the leakgate on PATH, no build.
-LEAKGATE_BIN_DIR=${LEAKGATE_BIN_DIR:-$ROOT/target/release}
+LEAKGATE_BIN_DIR=$(cd "${LEAKGATE_BIN_DIR:-$ROOT/target/release}" && pwd)
 echo "clean change" >>"$W/test-repo/README.md" && g "$W/test-repo" add -A
 (cd "$W/test-repo" && PATH="$LEAKGATE_BIN_DIR:$PATH" "$VENV/bin/pre-commit" try-repo "$W/src-repo" leakgate-system) ||
   { echo "leakgate-system: a clean change must pass"; exit 1; }
