@@ -17,6 +17,7 @@ pub mod error;
 pub mod escape;
 pub mod exit;
 pub mod finding;
+pub mod gitleaks;
 pub mod progress;
 pub mod report;
 pub mod rules;

@@ -41,7 +41,8 @@ impl IgnoreList {
             }
             let scopes = entries.entry(fingerprint.to_owned()).or_default();
             match parts.next() {
-                Some(path) => scopes.push(path.to_owned()),
+                // Scopes are `/`-separated on every platform, as findings' paths are.
+                Some(path) => scopes.push(crate::source::portable_path(path)),
                 None => scopes.clear(),
             }
             if scopes.is_empty() {

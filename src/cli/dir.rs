@@ -107,10 +107,11 @@ pub fn run_stdin(args: &StdinArgs) -> anyhow::Result<ExitStatus> {
     let suppression = Suppression::load(&args.common.filters, &root)?;
     let started = Instant::now();
     let stats = ScanStats::default();
+    let name = crate::source::portable_path(&args.name);
     let findings = crate::source::stdin::scan(
         &engine,
         std::io::stdin().lock(),
-        &args.name,
+        &name,
         args.common.scan.max_file_size,
         &stats,
     )

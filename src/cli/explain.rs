@@ -44,7 +44,7 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<ExitStatus> {
     let engine = build_engine(config.as_ref(), options)?;
     let span = line_span(&bytes, line)
         .ok_or_else(|| anyhow::anyhow!("{} has no line {line}", file.display()))?;
-    let path = file.to_string_lossy().trim_start_matches("./").to_owned();
+    let path = crate::source::portable_path(file.to_string_lossy().trim_start_matches("./"));
     let trace = line_trace(&engine, &bytes, &path, span.clone());
     let text = &bytes[..];
     let ignore = match crate::config::find_upward(&root, IGNORE_FILE_NAME) {

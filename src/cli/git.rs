@@ -158,7 +158,12 @@ fn read_at(repo: &Repository, rev: &str, path: &str) -> anyhow::Result<Option<St
 
 /// A baseline from revision `rev` (path relative to the repository root).
 fn baseline_at(repo: &Repository, rev: &str, path: &Path) -> anyhow::Result<Baseline> {
-    let relative = path.to_string_lossy().trim_start_matches("./").to_owned();
+    // Git tree paths are `/`-separated; a Windows user may type `.\ci\baseline.json`.
+    let relative = if std::path::MAIN_SEPARATOR == '/' {
+        path.to_string_lossy().trim_start_matches("./").to_owned()
+    } else {
+        crate::source::portable_path(&path.to_string_lossy())
+    };
     let text = read_at(repo, rev, &relative)?
         .ok_or_else(|| anyhow::anyhow!("baseline {relative} does not exist at revision {rev}"))?;
     Baseline::parse(&format!("{rev}:{relative}"), &text)

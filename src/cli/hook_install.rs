@@ -185,6 +185,9 @@ fn uninstall(args: &HookArgs) -> anyhow::Result<ExitStatus> {
 }
 
 fn write_executable(path: &Path, script: &str) -> anyhow::Result<()> {
+    // Git for Windows runs hooks with its POSIX sh, which reads a CR as part of the command: a
+    // checkout with `core.autocrlf` must not leak CRLF into the installed hook.
+    let script = script.replace("\r\n", "\n");
     std::fs::write(path, script).with_context(|| format!("cannot write {}", path.display()))?;
     #[cfg(unix)]
     {

@@ -10,6 +10,7 @@ pub mod git;
 pub mod hook_cmds;
 pub mod hook_install;
 pub mod ignore;
+pub mod import_gitleaks;
 pub mod rules;
 pub mod shell;
 

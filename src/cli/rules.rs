@@ -33,6 +33,8 @@ pub enum RulesCommand {
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
+    /// Convert a gitleaks configuration into a .leakgate.toml
+    ImportGitleaks(super::import_gitleaks::ImportGitleaksArgs),
 }
 
 /// Runs a rules subcommand.
@@ -41,6 +43,7 @@ pub fn run(command: &RulesCommand) -> anyhow::Result<ExitStatus> {
         RulesCommand::List { config } => list(config.as_deref()),
         RulesCommand::Test { files } => test(files),
         RulesCommand::Explain { id, config } => explain(id, config.as_deref()),
+        RulesCommand::ImportGitleaks(args) => super::import_gitleaks::run(args),
     }
 }
 
@@ -94,7 +97,9 @@ fn list(config: Option<&std::path::Path>) -> anyhow::Result<ExitStatus> {
 
 fn test(files: &[PathBuf]) -> anyhow::Result<ExitStatus> {
     let mut pack = RulePack::builtin(Strictness::Strict)?;
-    let builtin_count = pack.rules.len();
+    // Where the files' own rules start: after the built-in pack, or at 0 when a file replaces it
+    // (`extend_default = false`).
+    let mut builtin_count = pack.rules.len();
     let discovered: Vec<PathBuf> = if files.is_empty() {
         crate::config::find_upward(std::path::Path::new("."), crate::config::CONFIG_FILE_NAME)
             .into_iter()
@@ -107,6 +112,7 @@ fn test(files: &[PathBuf]) -> anyhow::Result<ExitStatus> {
         let spec = parse_file(&config.name, &config.text)?;
         if spec.extend_default == Some(false) {
             pack = RulePack::default();
+            builtin_count = 0;
         }
         pack.add_file(&config.name, &config.text, spec, Strictness::Strict)?;
     }
@@ -145,9 +151,18 @@ fn test(files: &[PathBuf]) -> anyhow::Result<ExitStatus> {
         .iter()
         .map(|&r| engine.rules()[r].examples.len() + engine.rules()[r].negative_examples.len())
         .sum();
+    let untested = tested
+        .iter()
+        .filter(|&&r| engine.rules()[r].examples.is_empty())
+        .count();
+    let untested = if untested == 0 {
+        String::new()
+    } else {
+        format!(", {untested} imported rules without examples (untested)")
+    };
     writeln!(
         err,
-        "{} rules, {examples} examples, {} failed",
+        "{} rules, {examples} examples, {} failed{untested}",
         tested.len(),
         failures.len()
     )?;

@@ -155,6 +155,8 @@ fn internal_domain_rule(config_name: &str, domains: &[String]) -> crate::rules::
         examples: Vec::new(),
         negative_examples: Vec::new(),
         allow: crate::rules::Allowlist::default(),
+        paths: crate::rules::Patterns::default(),
+        imported: None,
         origin: span::Location { file: config_name.into(), line: 1, column: 1 },
     })
 }

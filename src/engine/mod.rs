@@ -310,7 +310,9 @@ impl Confirmer<'_, '_, '_> {
         let progress = &mut self.rules[rule_index];
         let allowed = *progress.seen.get_or_insert_with(|| {
             let rule = &self.engine.pack.rules[rule_index];
-            let reason = rule.allow.allows_path(self.path);
+            let reason = rule
+                .outside_paths(self.path)
+                .or_else(|| rule.allow.allows_path(self.path));
             let allowed = reason.is_some();
             if let Some(reason) = reason {
                 record(&mut self.trace, rule_index, None, Verdict::Allowed(reason));

@@ -64,6 +64,18 @@ pub struct Chunk<'a> {
     pub commit: Option<&'a Arc<CommitInfo>>,
 }
 
+/// A path as leakgate writes and compares it on every platform: `/`-separated, without a leading
+/// `./`. For paths a user types into portable text (ignore-file scopes, `--path`, `--name`), so a
+/// file written on Windows (`src\app.env`) works on Linux and the reverse.
+pub fn portable_path(text: &str) -> String {
+    let slashed = text.replace('\\', "/");
+    let mut rest = slashed.as_str();
+    while let Some(stripped) = rest.strip_prefix("./") {
+        rest = stripped;
+    }
+    rest.to_owned()
+}
+
 /// How many leading bytes decide whether input is binary (as git decides).
 pub const SNIFF: usize = 8192;
 
@@ -153,4 +165,18 @@ pub fn scan_placed(engine: &Engine, chunk: &Chunk<'_>) -> Vec<Placed> {
     placed.retain(|p| !decoded.encoded.iter().any(|span| span.contains(&p.offset)));
     placed.extend(decoded.findings);
     placed
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn portable_paths_use_forward_slashes() {
+        assert_eq!(
+            super::portable_path(r"src\config\app.env"),
+            "src/config/app.env"
+        );
+        assert_eq!(super::portable_path(r".\src\"), "src/");
+        assert_eq!(super::portable_path("./a/b"), "a/b");
+        assert_eq!(super::portable_path("a/b"), "a/b");
+    }
 }
