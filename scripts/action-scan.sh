@@ -27,9 +27,18 @@ case "${LEAKGATE_SCOPE:-auto}:${LEAKGATE_EVENT:-}" in
     scan=(git .) ;;
 esac
 
-leakgate "${scan[@]}" "${common[@]}" --format sarif -o "$sarif"
+errors="$out_dir/leakgate.stderr"
+leakgate "${scan[@]}" "${common[@]}" --format sarif -o "$sarif" 2> >(tee "$errors" >&2)
 code=$?
-if [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
+wait
+if [[ $code == 2 ]]; then
+  # An error is not a finding: say so where a reviewer looks, with leakgate's own reason.
+  reason=$(grep -m1 'error:' "$errors" || echo "leakgate failed")
+  echo "::error title=leakgate could not scan::${reason}"
+  if [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
+    printf '### leakgate could not scan\n\n%s\n' "$reason" >>"$GITHUB_STEP_SUMMARY"
+  fi
+elif [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
   leakgate "${scan[@]}" "${common[@]}" --format markdown >>"$GITHUB_STEP_SUMMARY" || true
 fi
 if [[ -n "${GITHUB_OUTPUT:-}" ]]; then

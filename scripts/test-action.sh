@@ -28,3 +28,13 @@ grep -q "| severity | rule |" "$W/summary.md" || { echo "expected a findings tab
 grep -q "change leakgate's own settings: .leakgate.toml" "$W/summary.md" || { echo "expected the settings-change note"; exit 1; }
 if grep -q "ghp_[A-Za-z0-9]\{36\}" "$W/summary.md" "$W/leakgate.sarif"; then echo "a secret leaked into a report"; exit 1; fi
 echo "action scan step: ok ($(grep -c '^| ' "$W/summary.md") table rows, exit-code=1)"
+
+# A shallow clone whose base is missing: exit 2 is reported as an error, never as findings.
+git clone -q --depth 1 "file://$W/repo" "$W/shallow"
+: >"$W/output"; : >"$W/summary.md"
+(cd "$W/shallow" && bash "$ROOT/scripts/action-scan.sh") 2>"$W/shallow.err" >"$W/shallow.out"
+grep -qx "exit-code=2" "$W/output" || { echo "expected exit-code=2 in a shallow clone"; cat "$W/output"; exit 1; }
+grep -q "::error title=leakgate could not scan::.*fetch-depth: 0" "$W/shallow.out" || { echo "expected an error annotation naming fetch-depth"; cat "$W/shallow.out"; exit 1; }
+grep -q "could not scan" "$W/summary.md" || { echo "expected the error in the job summary"; exit 1; }
+if grep -q "found secrets" "$W/summary.md"; then echo "an error was reported as findings"; exit 1; fi
+echo "action scan step: a missing base in a shallow clone is an error (exit-code=2)"
