@@ -61,6 +61,9 @@ pub struct Finding {
     /// How to fix it.
     #[serde(skip)]
     pub remediation: String,
+    /// Whether the provider says the secret is live (only with `--validate`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub validation: Option<crate::validate::Validation>,
 }
 
 /// The fingerprint of a secret found by a rule.
@@ -172,6 +175,7 @@ pub fn locate(
         commit: commit.cloned(),
         tags: rule.tags.clone(),
         remediation: rule.remediation.clone(),
+        validation: None,
     }
 }
 

@@ -9,7 +9,8 @@ use std::time::Instant;
 use git2::{Oid, Repository};
 
 use super::CommonArgs;
-use super::finish::{Suppression, finish};
+use super::args::ValidateArgs;
+use super::finish::{Finish, Suppression, finish};
 use crate::config::{CONFIG_FILE_NAME, ConfigText, build_engine};
 use crate::engine::{Engine, EngineOptions};
 use crate::exit::ExitStatus;
@@ -39,6 +40,9 @@ pub struct GitArgs {
     /// Shared git flags.
     #[command(flatten)]
     pub git: GitCommonArgs,
+    /// Validation flags.
+    #[command(flatten)]
+    pub validate: ValidateArgs,
     /// Shared flags.
     #[command(flatten)]
     pub common: CommonArgs,
@@ -142,6 +146,7 @@ fn baseline_at(repo: &Repository, rev: &str, path: &Path) -> anyhow::Result<Base
 
 /// Runs `leakgate git`.
 pub fn run(args: &GitArgs) -> anyhow::Result<ExitStatus> {
+    args.validate.check()?;
     let ctx = GitContext::open(&args.repo, &args.common, &args.git)?;
     let threads = args.common.scan.threads();
     let pool = rayon::ThreadPoolBuilder::new()
@@ -188,14 +193,13 @@ pub fn run(args: &GitArgs) -> anyhow::Result<ExitStatus> {
     };
     let mut summary: Summary = stats.summary(started.elapsed());
     summary.notes = notes;
-    finish(
-        &ctx.engine,
-        findings,
-        &summary,
-        &args.common.output,
-        &args.common.filters,
-        &ctx.suppression,
-    )
+    let end = Finish {
+        output: &args.common.output,
+        filters: &args.common.filters,
+        suppression: &ctx.suppression,
+        validate: &args.validate,
+    };
+    finish(&ctx.engine, findings, &summary, &end)
 }
 
 /// A note when the scanned commits change leakgate's own config, ignore or baseline files, so a

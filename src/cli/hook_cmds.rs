@@ -10,7 +10,7 @@ use std::time::Instant;
 use git2::Oid;
 
 use super::CommonArgs;
-use super::finish::{emit, keep, status};
+use super::finish::{emit, keep, run_validation, status};
 use super::git::{GitCommonArgs, GitContext, config_change_note};
 use crate::diag;
 use crate::exit::ExitStatus;
@@ -18,6 +18,25 @@ use crate::finding::Finding;
 use crate::report::Format;
 use crate::source::git::{self as gitsrc, revs};
 use crate::source::stats::ScanStats;
+use crate::validate::{Partners, ValidationSummary};
+
+/// The most distinct secrets a hook validates (only with `[validation] hooks = true`).
+const HOOK_VALIDATE_MAX: usize = 20;
+
+/// Hooks validate only when the config says `[validation] hooks = true`: pairs from every
+/// finding, then the kept ones are checked.
+fn validate_in_hook(
+    ctx: &GitContext,
+    found: Vec<Finding>,
+) -> (Vec<Finding>, Option<ValidationSummary>) {
+    if !ctx.engine.pack().validation.hooks {
+        return (keep(found, &ctx.suppression), None);
+    }
+    let partners = Partners::find(ctx.engine.pack(), &found);
+    let mut findings = keep(found, &ctx.suppression);
+    let summary = run_validation(&ctx.engine, &mut findings, &partners, HOOK_VALIDATE_MAX);
+    (findings, Some(summary))
+}
 
 /// `leakgate pre-push`.
 #[derive(Debug, clap::Args)]
@@ -99,8 +118,9 @@ pub fn run_pre_push(args: &PrePushArgs) -> anyhow::Result<ExitStatus> {
         args.common.scan.max_file_size,
         &stats,
     )?;
-    let findings = keep(found, &ctx.suppression);
+    let (findings, validation) = validate_in_hook(&ctx, found);
     let mut summary = stats.summary(started.elapsed());
+    summary.validation = validation;
     summary.notes.clone_from(&ctx.notes);
     summary
         .notes
@@ -123,8 +143,9 @@ pub fn run_pre_commit(args: &PreCommitArgs) -> anyhow::Result<ExitStatus> {
         args.common.scan.max_file_size,
         &stats,
     )?;
-    let findings = keep(found, &ctx.suppression);
-    let summary = stats.summary(started.elapsed());
+    let (findings, validation) = validate_in_hook(&ctx, found);
+    let mut summary = stats.summary(started.elapsed());
+    summary.validation = validation;
     if status(&findings, &args.common.output) != ExitStatus::Clean {
         diag::line(&commit_guide(&findings, &args.common));
     }
@@ -138,16 +159,16 @@ fn report_if_asked(
     summary: &crate::source::stats::Summary,
     common: &CommonArgs,
 ) -> anyhow::Result<ExitStatus> {
-    if common.output.format == Format::Text && common.output.output.is_none() {
-        return Ok(status(findings, &common.output));
+    if common.output.format != Format::Text || common.output.output.is_some() {
+        emit(
+            &ctx.engine,
+            findings,
+            summary,
+            &common.output,
+            &common.filters,
+        )?;
     }
-    emit(
-        &ctx.engine,
-        findings,
-        summary,
-        &common.output,
-        &common.filters,
-    )
+    Ok(status(findings, &common.output))
 }
 
 /// At most this many findings are listed in a guide; the rest are counted.
@@ -155,8 +176,13 @@ const LISTED: usize = 10;
 
 fn list_findings(findings: &[Finding], common: &CommonArgs, out: &mut Vec<String>) {
     for f in findings.iter().take(LISTED) {
+        let tag = f
+            .validation
+            .as_ref()
+            .map(|v| format!("  [{}: {}]", v.status.as_str(), v.detail))
+            .unwrap_or_default();
         out.push(format!(
-            "  {}:{}  {} ({})  {}",
+            "  {}:{}  {} ({})  {}{tag}",
             f.file,
             f.line,
             f.rule_id,

@@ -96,6 +96,7 @@ fn resolve(
         .map(|d| d.get_ref().to_ascii_lowercase())
         .collect();
     spec.internal_domains.clear();
+    let validation = spec.validation.take();
     let first_user = pack.rules.len();
     pack.add_file(
         &config.name,
@@ -106,6 +107,15 @@ fn resolve(
     if !domains.is_empty() {
         pack.rules
             .push(internal_domain_rule(&config.name, &domains));
+    }
+    if let Some(validation) = validation {
+        let providers = pack
+            .rules
+            .iter()
+            .filter_map(|r| r.validate.as_ref().map(|c| c.provider.clone()))
+            .collect();
+        pack.validation = crate::validate::Settings::from_spec(validation, &providers)
+            .map_err(|(at, msg)| RuleError::at(&config.name, &config.text, at, msg))?;
     }
     let user_rules = (first_user..pack.rules.len()).collect();
     Ok((pack, user_rules))
@@ -137,6 +147,7 @@ fn internal_domain_rule(config_name: &str, domains: &[String]) -> crate::rules::
         examples: Vec::new(),
         negative_examples: Vec::new(),
         allow: crate::rules::Allowlist::default(),
+        validate: None,
         origin: span::Location { file: config_name.into(), line: 1, column: 1 },
     })
 }

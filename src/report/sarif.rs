@@ -6,7 +6,8 @@
 //! `security-severity`). Each result has `ruleId`, `ruleIndex`, `level`, a message with the masked
 //! secret, one physical location (`uri` relative to the scan root, region with start/end line
 //! and column), `partialFingerprints["leakgate/v1"]` (the finding fingerprint) and, for git
-//! scans, `properties.commit` (id, author, email, date, message).
+//! scans, `properties.commit` (id, author, email, date, message); with `--validate`,
+//! `properties.validation` (`{"status": "valid" | "invalid" | "unknown" | "error", "detail"}`).
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -88,7 +89,10 @@ pub fn write(report: &Report<'_>, options: ReportOptions, out: &mut dyn Write) -
                 "partialFingerprints": { "leakgate/v1": f.fingerprint },
             });
             if let Some(commit) = &f.commit {
-                result["properties"] = json!({ "commit": commit });
+                result["properties"]["commit"] = json!(commit);
+            }
+            if let Some(validation) = &f.validation {
+                result["properties"]["validation"] = json!(validation);
             }
             result
         })

@@ -30,6 +30,8 @@ pub struct RulePack {
     pub rules: Vec<Rule>,
     /// Global allowlist.
     pub allow: Allowlist,
+    /// `[validation]` settings from the user's config (defaults otherwise).
+    pub validation: crate::validate::Settings,
     /// A hash over every file that went into the pack (name and text), so caches can tell when
     /// the effective rules changed.
     pub digest: String,
@@ -187,6 +189,13 @@ fn build_rule(
         Some(a) => build_allow(name, source, &a, strictness)?,
         None => Allowlist::default(),
     };
+    let validate = match spec.validate {
+        Some(v) => Some(
+            crate::validate::Check::from_spec(v)
+                .map_err(|(at, msg)| err(at, format!("rule '{id}': [rules.validate]: {msg}")))?,
+        ),
+        None => None,
+    };
     Ok(Rule::new(RuleParts {
         id,
         description: spec.description,
@@ -203,6 +212,7 @@ fn build_rule(
         examples: spec.examples,
         negative_examples: spec.negative_examples,
         allow,
+        validate,
         origin: Location::at(name, source, spec.id.span().start),
     }))
 }

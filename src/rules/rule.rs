@@ -101,6 +101,8 @@ pub struct RuleParts {
     pub negative_examples: Vec<String>,
     /// Per-rule allowlist.
     pub allow: Allowlist,
+    /// The live check `--validate` runs on its findings.
+    pub validate: Option<crate::validate::Check>,
     /// Where the rule was defined.
     pub origin: Location,
 }

@@ -23,6 +23,8 @@ pub struct PackFileSpec {
     pub rules: Vec<RuleSpec>,
     /// Global allowlists that apply to every rule.
     pub allow: Option<AllowSpec>,
+    /// Config only: `--validate` settings (endpoints, timeout, pacing, hooks).
+    pub validation: Option<crate::validate::spec::ValidationSpec>,
 }
 
 /// One `[[rules]]` table.
@@ -64,6 +66,8 @@ pub struct RuleSpec {
     pub negative_examples: Vec<String>,
     /// Per-rule allowlists.
     pub allow: Option<AllowSpec>,
+    /// How `--validate` asks the provider whether a found secret is live.
+    pub validate: Option<crate::validate::spec::ValidateSpec>,
 }
 
 /// An allowlist: any hit drops the finding.
