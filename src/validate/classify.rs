@@ -123,6 +123,7 @@ mod tests {
             builtin: None,
             paired: None,
             prefixes: vec![],
+            lengths: vec![],
             valid: vec![ok(true)],
             invalid: vec![ok(false)],
             detail: vec!["/team".into(), "/user".into()],

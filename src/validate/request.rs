@@ -107,6 +107,7 @@ mod tests {
             builtin: None,
             paired: Some(("demo-id".into(), 5)),
             prefixes: vec![],
+            lengths: vec![],
             valid: vec![],
             invalid: vec![],
             detail: vec![],

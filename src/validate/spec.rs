@@ -38,6 +38,9 @@ pub struct ValidateSpec {
     /// Only secrets starting with one of these are checked (token types the endpoint accepts).
     #[serde(default)]
     pub prefixes: Vec<String>,
+    /// Only secrets of one of these lengths are checked (a rule that also finds other keys).
+    #[serde(default)]
+    pub lengths: Vec<usize>,
     /// Responses that mean the credential is live; any one matching is enough.
     #[serde(default)]
     pub valid: Vec<MatcherSpec>,
@@ -131,6 +134,8 @@ pub struct Check {
     pub paired: Option<(String, usize)>,
     /// Accepted secret prefixes (empty: all).
     pub prefixes: Vec<String>,
+    /// Accepted secret lengths (empty: all).
+    pub lengths: Vec<usize>,
     /// Live patterns.
     pub valid: Vec<MatcherSpec>,
     /// Revoked patterns.
@@ -142,7 +147,8 @@ pub struct Check {
 impl Check {
     /// Whether this check accepts a secret (its prefix is one the endpoint understands).
     pub fn accepts(&self, secret: &str) -> bool {
-        self.prefixes.is_empty() || self.prefixes.iter().any(|p| secret.starts_with(p))
+        (self.prefixes.is_empty() || self.prefixes.iter().any(|p| secret.starts_with(p)))
+            && (self.lengths.is_empty() || self.lengths.contains(&secret.len()))
     }
 
     /// Checks a parsed table; an error is `(byte offset, message)` for the loader to place.
@@ -191,6 +197,7 @@ impl Check {
                 .paired
                 .map(|p| (p.into_inner(), spec.paired_lines.unwrap_or(5))),
             prefixes: spec.prefixes,
+            lengths: spec.lengths,
             valid: spec.valid,
             invalid: spec.invalid,
             detail: spec.detail,

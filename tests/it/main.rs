@@ -10,5 +10,7 @@ mod hostile;
 mod pre_push;
 mod properties;
 mod rules;
+mod server;
 mod support;
 mod teams;
+mod validate;
