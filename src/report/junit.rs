@@ -35,7 +35,7 @@ pub fn write(report: &Report<'_>, options: ReportOptions, out: &mut dyn Write) -
             shown_secret(f, options)
         );
         if let Some(v) = &f.validation {
-            message.push_str(&format!(" [{}: {}]", v.status.as_str(), v.detail));
+            message = format!("{message} [{}: {}]", v.status.as_str(), v.detail);
         }
         writeln!(
             out,

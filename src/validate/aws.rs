@@ -105,7 +105,7 @@ fn hex(bytes: &[u8]) -> String {
 fn amz_date(now: SystemTime) -> String {
     let secs = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let (days, rem) = (secs / 86_400, secs % 86_400);
-    let (y, m, d) = civil_from_days(days as i64);
+    let (y, m, d) = civil_from_days(days);
     format!(
         "{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z",
         rem / 3600,
@@ -114,17 +114,18 @@ fn amz_date(now: SystemTime) -> String {
     )
 }
 
-/// Days since 1970-01-01 to a Gregorian (year, month, day) (Howard Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
+/// Days since 1970-01-01 to a Gregorian (year, month, day) (Howard Hinnant's `civil_from_days`,
+/// on unsigned numbers: times before 1970 do not occur here).
+fn civil_from_days(days: u64) -> (u64, u64, u64) {
     let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
+    let era = z / 146_097;
+    let doe = z % 146_097;
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
     let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + u64::from(m <= 2);
     (y, m, d)
 }
 
@@ -155,7 +156,7 @@ mod tests {
 
     #[test]
     fn formats_amz_dates() {
-        let t = UNIX_EPOCH + std::time::Duration::from_secs(1_440_938_160);
+        let t = UNIX_EPOCH + std::time::Duration::from_mins(24_015_636);
         assert_eq!(amz_date(t), "20150830T123600Z");
         assert_eq!(amz_date(UNIX_EPOCH), "19700101T000000Z");
     }

@@ -17,6 +17,7 @@ pub mod spec;
 pub mod aws;
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use serde::Serialize;
 
@@ -94,7 +95,7 @@ impl ValidationSummary {
             if self.requests == 1 { "" } else { "s" }
         );
         if !hosts.is_empty() {
-            line.push_str(&format!(" ({})", hosts.join(", ")));
+            let _ = write!(line, " ({})", hosts.join(", "));
         }
         let statuses: Vec<String> = self
             .findings
@@ -102,14 +103,15 @@ impl ValidationSummary {
             .map(|(s, n)| format!("{n} {}", s.as_str()))
             .collect();
         if !statuses.is_empty() {
-            line.push_str(&format!("; {}", statuses.join(", ")));
+            let _ = write!(line, "; {}", statuses.join(", "));
         }
         if self.over_cap > 0 {
-            line.push_str(&format!(
+            let _ = write!(
+                line,
                 "; {} secret{} not checked (--validate-max)",
                 self.over_cap,
                 if self.over_cap == 1 { "" } else { "s" }
-            ));
+            );
         }
         line
     }

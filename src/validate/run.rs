@@ -107,18 +107,12 @@ fn plan<'a>(
                 let detail = "not checked: the provider has no live check for this token type";
                 return Some(Err(Validation::new(Status::Unknown, detail)));
             }
-            let paired = match &check.paired {
-                None => None,
-                Some((rule, lines)) => match partners.get(f) {
-                    Some(p) => Some(p.to_owned()),
-                    None => {
-                        let detail = format!(
-                            "not checked: no {rule} finding within {lines} lines to pair with"
-                        );
-                        return Some(Err(Validation::new(Status::Unknown, detail)));
-                    }
-                },
-            };
+            let paired = partners.get(f).map(str::to_owned);
+            if let (Some((rule, lines)), None) = (&check.paired, &paired) {
+                let detail =
+                    format!("not checked: no {rule} finding within {lines} lines to pair with");
+                return Some(Err(Validation::new(Status::Unknown, detail)));
+            }
             let key = (check.provider.as_str(), secret.to_owned(), paired.clone());
             let next = jobs.len();
             let job = *index.entry(key).or_insert(next);

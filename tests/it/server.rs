@@ -125,7 +125,7 @@ fn serve(stream: TcpStream, handler: &Handler, seen: &Mutex<Vec<Seen>>, stop: &A
                 body.len()
             );
             for (name, value) in headers {
-                out.push_str(&format!("{name}: {value}\r\n"));
+                out = format!("{out}{name}: {value}\r\n");
             }
             out.push_str("\r\n");
             out.push_str(&body);

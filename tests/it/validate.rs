@@ -38,7 +38,7 @@ fn config(server: &TestServer) -> String {
         } else {
             url.clone()
         };
-        text.push_str(&format!("{provider} = \"{base}\"\n"));
+        text = format!("{text}{provider} = \"{base}\"\n");
     }
     text
 }
@@ -131,7 +131,7 @@ fn run_family(family: &Family) -> Vec<Seen> {
     let text: String = family
         .scenarios
         .iter()
-        .map(|s| format!("{}\n\n\n\n\n\n\n", s.0))
+        .map(|s| s.0.clone() + "\n\n\n\n\n\n\n")
         .collect();
     write(tmp.path(), "app.env", text);
 
@@ -363,7 +363,7 @@ fn validate_max_caps_the_secrets_checked() {
     let tmp = tempfile::TempDir::new().unwrap();
     write(tmp.path(), ".leakgate.toml", config(&server));
     let text: String = (1..=3)
-        .map(|s| format!("GITHUB_TOKEN={}\n", github_token(s)))
+        .map(|s| "GITHUB_TOKEN=".to_owned() + &github_token(s) + "\n")
         .collect();
     write(tmp.path(), "a.env", text);
     let (_, report, _) = scan(tmp.path(), &["--validate", "--validate-max", "1"]);
