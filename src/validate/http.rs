@@ -169,6 +169,9 @@ mod ureq_transport {
             | ErrorKind::ConnectionReset
             | ErrorKind::ConnectionAborted
             | ErrorKind::NotConnected => Failure::Connect,
+            // rustls reports certificate and handshake failures as InvalidData io errors; ureq
+            // reports malformed HTTP as its own Protocol error, never through io.
+            ErrorKind::InvalidData => Failure::Tls,
             // ureq reports its own timeouts through io errors when a body read times out.
             _ if error.to_string().contains("timeout") => Failure::Timeout,
             _ => Failure::Protocol,

@@ -492,3 +492,70 @@ fn hooks_do_not_take_validate() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn a_closed_port_is_an_error_not_a_verdict() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let tmp = tempfile::TempDir::new().unwrap();
+    write(
+        tmp.path(),
+        ".leakgate.toml",
+        format!("[validation.endpoints]\ngithub = \"http://127.0.0.1:{port}\"\n"),
+    );
+    write(
+        tmp.path(),
+        "a.env",
+        format!("GITHUB_TOKEN={}\n", github_token(1)),
+    );
+    let (_, report, _) = scan(tmp.path(), &["--validate"]);
+    let got = validations(&report, "github-pat-classic");
+    assert_eq!(
+        got[0],
+        ("error".into(), "cannot connect to the provider".into())
+    );
+}
+
+/// `pre-commit` on a staged token, with `hooks` set in the config as given.
+fn pre_commit_with(server: &TestServer, hooks: bool) -> String {
+    let repo = crate::support::GitRepo::new();
+    let config = config(server).replace(
+        "[validation]\n",
+        &format!("[validation]\nhooks = {hooks}\n"),
+    );
+    repo.commit(&[(".leakgate.toml", config.as_str())], "config");
+    write(
+        &repo.path(),
+        "a.env",
+        format!("GITHUB_TOKEN={}\n", github_token(1)),
+    );
+    repo.git(&["add", "a.env"]);
+    let out = repo.leakgate().arg("pre-commit").output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a hook still blocks on the finding"
+    );
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn hooks_validate_only_when_the_config_says_so() {
+    let server = github_server();
+    let stderr = pre_commit_with(&server, false);
+    assert!(!stderr.contains("[valid"), "{stderr}");
+    assert_eq!(
+        server.connections(),
+        0,
+        "a hook called out without `hooks = true`"
+    );
+    let stderr = pre_commit_with(&server, true);
+    assert!(
+        stderr.contains("[valid: HTTP 200; login=octocat]"),
+        "{stderr}"
+    );
+    assert_eq!(server.connections(), 1);
+}
