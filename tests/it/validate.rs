@@ -559,3 +559,35 @@ fn hooks_validate_only_when_the_config_says_so() {
     );
     assert_eq!(server.connections(), 1);
 }
+
+#[test]
+fn a_bad_validator_in_a_user_rule_names_its_line() {
+    let tmp = tempfile::TempDir::new().unwrap();
+    let rule = r#"[[rules]]
+id = "acme-token"
+description = "Acme token."
+severity = "high"
+keywords = ["acme_"]
+regex = '''\b(acme_[a-z0-9]{32})\b'''
+examples = ["ACME_TOKEN=acme_{{alnumlower:32}}"]
+
+[rules.validate]
+provider = "acme"
+endpoint = "http://acme.example.net"
+path = "/whoami"
+valid = [{ status = [200] }]
+"#;
+    write(tmp.path(), ".leakgate.toml", rule);
+    let (code, _, output) = scan(tmp.path(), &[]);
+    assert_eq!(code, 2, "{output}");
+    assert!(output.contains(".leakgate.toml:11:"), "{output}");
+    assert!(output.contains("must use https://"), "{output}");
+    write(
+        tmp.path(),
+        ".leakgate.toml",
+        rule.replace("path =", "pathh ="),
+    );
+    let (code, _, output) = scan(tmp.path(), &[]);
+    assert_eq!(code, 2, "{output}");
+    assert!(output.contains("unknown field `pathh`"), "{output}");
+}
