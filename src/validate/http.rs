@@ -98,24 +98,33 @@ mod ureq_transport {
     use std::io::Read as _;
     use std::time::Duration;
 
+    use super::super::spec;
     use super::{Failure, MAX_BODY, Request, Response, Transport};
 
     /// `ureq` with rustls: no redirects (an `Authorization` header must not follow one), HTTP
-    /// statuses as answers, not errors, one global timeout per request.
+    /// statuses as answers, not errors, one global timeout per request. HTTPS goes through the
+    /// proxy of `HTTPS_PROXY`/`ALL_PROXY` (minus `NO_PROXY`) when set, as a tunnel; loopback
+    /// endpoints never do, so a plain-http test server's request cannot reach a proxy.
     pub struct Ureq {
         agent: ureq::Agent,
+        direct: ureq::Agent,
     }
 
     impl Ureq {
         pub fn new(timeout: Duration) -> Ureq {
-            let config = ureq::Agent::config_builder()
-                .timeout_global(Some(timeout))
-                .http_status_as_error(false)
-                .max_redirects(0)
-                .user_agent(concat!("leakgate/", env!("CARGO_PKG_VERSION")))
-                .build();
+            let agent = |proxy: Option<ureq::Proxy>| -> ureq::Agent {
+                ureq::Agent::config_builder()
+                    .timeout_global(Some(timeout))
+                    .http_status_as_error(false)
+                    .max_redirects(0)
+                    .user_agent(concat!("leakgate/", env!("CARGO_PKG_VERSION")))
+                    .proxy(proxy)
+                    .build()
+                    .into()
+            };
             Ureq {
-                agent: config.into(),
+                agent: agent(ureq::Proxy::try_from_env()),
+                direct: agent(None),
             }
         }
     }
@@ -130,7 +139,9 @@ mod ureq_transport {
             }
             let body = request.body.clone().unwrap_or_default();
             let http_request = builder.body(body).map_err(|_| Failure::Protocol)?;
-            let mut response = self.agent.run(http_request).map_err(failure)?;
+            let loopback = spec::is_loopback(spec::host_of(&request.url));
+            let agent = if loopback { &self.direct } else { &self.agent };
+            let mut response = agent.run(http_request).map_err(failure)?;
             let retry_after = response
                 .headers()
                 .get("retry-after")

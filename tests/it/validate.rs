@@ -591,3 +591,30 @@ valid = [{ status = [200] }]
     assert_eq!(code, 2, "{output}");
     assert!(output.contains("unknown field `pathh`"), "{output}");
 }
+
+#[test]
+fn loopback_endpoints_bypass_a_configured_proxy() {
+    let server = github_server();
+    let proxy = TestServer::start(|_| Reply::Answer(502, vec![], String::new()));
+    let tmp = tempfile::TempDir::new().unwrap();
+    write(tmp.path(), ".leakgate.toml", config(&server));
+    write(
+        tmp.path(),
+        "a.env",
+        format!("GITHUB_TOKEN={}\n", github_token(1)),
+    );
+    let out = leakgate(tmp.path())
+        .current_dir(tmp.path())
+        .env("HTTP_PROXY", proxy.url())
+        .env("ALL_PROXY", proxy.url())
+        .args(["dir", ".", "--validate", "-f", "json"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(validations(&report, "github-pat-classic")[0].0, "valid");
+    assert_eq!(
+        proxy.connections(),
+        0,
+        "a plain-http secret went to the proxy"
+    );
+}
