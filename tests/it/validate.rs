@@ -618,3 +618,112 @@ fn loopback_endpoints_bypass_a_configured_proxy() {
         "a plain-http secret went to the proxy"
     );
 }
+
+/// The documented answers of each provider's identity endpoint, by request path: (live, revoked).
+fn documented(path: &str) -> (Reply, Reply) {
+    let json = |status, body: &str| json_answer(status, body);
+    match path {
+        "/api/v3/user" => (json(200, r#"{"login":"octocat"}"#), json(401, r#"{"message":"Bad credentials"}"#)),
+        "/api/v4/personal_access_tokens/self" => (json(200, r#"{"name":"ci","scopes":["api"]}"#), json(401, r#"{"message":"401 Unauthorized"}"#)),
+        "/api/auth.test" => (json(200, r#"{"ok":true,"team":"Acme"}"#), json(200, r#"{"ok":false,"error":"invalid_auth"}"#)),
+        "/v1/balance" => (json(200, r#"{"object":"balance"}"#), json(401, r#"{"error":{"type":"invalid_request_error"}}"#)),
+        "/v1/models" => (json(200, r#"{"data":[]}"#), json(401, r#"{"error":{"type":"authentication_error"}}"#)),
+        "/api/whoami-v2" => (json(200, r#"{"name":"hf-user"}"#), json(401, r#"{"error":"Invalid credentials in Authorization header"}"#)),
+        "/v3/scopes" => (json(200, r#"{"scopes":["mail.send"]}"#), json(401, r#"{"errors":[{"message":"authorization required"}]}"#)),
+        "/2010-04-01/Accounts.json" => (json(200, r#"{"accounts":[]}"#), json(401, r#"{"code":20003}"#)),
+        "/-/whoami" => (json(200, r#"{"username":"npm-user"}"#), json(401, r#"{"error":"Unauthorized"}"#)),
+        "/legacy/" => (
+            Reply::Answer(400, vec![], "Invalid value for blake2_256_digest".into()),
+            Reply::Answer(403, vec![], "Invalid or non-existent authentication information. See https://pypi.org/help/#invalid-auth for more information.".into()),
+        ),
+        "/v2/account" => (json(200, r#"{"account":{"status":"active"}}"#), json(401, r#"{"id":"Unauthorized"}"#)),
+        "/api/v1/validate" => (json(200, r#"{"valid":true}"#), json(403, r#"{"errors":["Forbidden"]}"#)),
+        "/" => (
+            Reply::Answer(200, vec![], "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::1:user/ci</Arn></GetCallerIdentityResult></GetCallerIdentityResponse>".into()),
+            Reply::Answer(403, vec![], "<ErrorResponse><Error><Code>InvalidClientTokenId</Code></Error></ErrorResponse>".into()),
+        ),
+        "/discovery/v1/apis?name=discovery&fields=kind" => (
+            json(200, r#"{"kind":"discovery#directoryList"}"#),
+            json(400, r#"{"error":{"code":400,"message":"API key not valid. Please pass a valid API key.","details":[{"reason":"API_KEY_INVALID"}]}}"#),
+        ),
+        _ => (json(404, "{}"), json(404, "{}")),
+    }
+}
+
+/// The secret a rule extracts from `text`.
+fn secret_of(engine: &leakgate::engine::Engine, rule_id: &str, text: &str) -> String {
+    let rule = engine.pack().get(rule_id).unwrap();
+    let caps = rule.regex().unwrap().captures(text.as_bytes()).unwrap();
+    String::from_utf8(text.as_bytes()[rule.secret_span(&caps).unwrap()].to_vec()).unwrap()
+}
+
+/// Every built-in validator, on its rule's first example: a live and a revoked secret, answered
+/// as the provider documents, give `valid` and `invalid`; together they cover every provider.
+#[test]
+fn every_builtin_validator_reads_its_providers_answers() {
+    use leakgate::rules::examples::materialize;
+    let engine =
+        leakgate::config::build_engine(None, leakgate::engine::EngineOptions::default()).unwrap();
+    let tmp = tempfile::TempDir::new().unwrap();
+    let (mut live_markers, mut expected, mut providers) = (Vec::new(), Vec::new(), Vec::new());
+    for (r, rule) in engine.rules().iter().enumerate() {
+        let Some(check) = &rule.validate else {
+            continue;
+        };
+        providers.push(check.provider.clone());
+        for (seed, live) in [(0, true), (7, false)] {
+            let text = materialize(&engine, r, &rule.examples[0], seed, true);
+            let mut file = String::new();
+            let mut marker = secret_of(&engine, &rule.id, &text);
+            if let Some((partner, _)) = &check.paired {
+                let p = engine
+                    .rules()
+                    .iter()
+                    .position(|x| x.id == *partner)
+                    .unwrap();
+                let partner_text =
+                    materialize(&engine, p, &engine.rules()[p].examples[0], seed, true);
+                if partner == "aws-access-key-id" {
+                    marker = secret_of(&engine, partner, &partner_text);
+                }
+                file = partner_text + "\n";
+            }
+            file.push_str(&text);
+            let name = format!("{}-{}.env", rule.id, if live { "live" } else { "dead" });
+            write(tmp.path(), &name, file + "\n");
+            if live {
+                live_markers.push(marker);
+            }
+            expected.push((
+                name,
+                rule.id.clone(),
+                if live { "valid" } else { "invalid" },
+            ));
+        }
+    }
+    let server = TestServer::start(move |seen| {
+        let (live, dead) = documented(&seen.path);
+        let text = carried(seen);
+        if live_markers.iter().any(|m| text.contains(m.as_str())) {
+            live
+        } else {
+            dead
+        }
+    });
+    write(tmp.path(), ".leakgate.toml", config(&server));
+    let (_, report, output) = scan(tmp.path(), &["--validate", "--validate-max", "1000"]);
+    for (file, rule, want) in &expected {
+        let got = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["file"] == file.as_str() && f["rule_id"] == rule.as_str())
+            .map(|f| f["validation"]["status"].clone());
+        assert_eq!(got, Some(Value::from(*want)), "{file} {rule}: {output}");
+    }
+    providers.sort();
+    providers.dedup();
+    let mut all = PROVIDERS.to_vec();
+    all.sort_unstable();
+    assert_eq!(providers, all);
+}
