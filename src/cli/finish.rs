@@ -92,11 +92,11 @@ pub fn finish(
             end.validate.validate_max,
         ));
     }
-    emit(engine, &findings, &summary, end.output, end.filters)?;
+    let status = emit(engine, &findings, &summary, end.output, end.filters)?;
     Ok(if end.validate.fail_on_valid {
         status_of_valid(&findings, end.output)
     } else {
-        status(&findings, end.output)
+        status
     })
 }
 
@@ -126,14 +126,14 @@ pub fn keep(mut findings: Vec<Finding>, suppression: &Suppression) -> Vec<Findin
     findings
 }
 
-/// Writes the baseline (if asked) and the report.
+/// Writes the baseline (if asked) and the report, and returns the exit status.
 pub fn emit(
     engine: &Engine,
     findings: &[Finding],
     summary: &Summary,
     output: &OutputArgs,
     filters: &FilterArgs,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<ExitStatus> {
     if let Some(path) = &filters.write_baseline {
         write_private(path, Baseline::render(findings).as_bytes())
             .with_context(|| format!("cannot write baseline {}", path.display()))?;
@@ -155,7 +155,7 @@ pub fn emit(
             .with_context(|| format!("cannot write report {}", path.display()))?,
         None => write_stdout(&buffer)?,
     }
-    Ok(())
+    Ok(status(findings, output))
 }
 
 /// The exit status for the kept findings.

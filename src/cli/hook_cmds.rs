@@ -159,16 +159,16 @@ fn report_if_asked(
     summary: &crate::source::stats::Summary,
     common: &CommonArgs,
 ) -> anyhow::Result<ExitStatus> {
-    if common.output.format != Format::Text || common.output.output.is_some() {
-        emit(
-            &ctx.engine,
-            findings,
-            summary,
-            &common.output,
-            &common.filters,
-        )?;
+    if common.output.format == Format::Text && common.output.output.is_none() {
+        return Ok(status(findings, &common.output));
     }
-    Ok(status(findings, &common.output))
+    emit(
+        &ctx.engine,
+        findings,
+        summary,
+        &common.output,
+        &common.filters,
+    )
 }
 
 /// At most this many findings are listed in a guide; the rest are counted.
