@@ -727,3 +727,42 @@ fn every_builtin_validator_reads_its_providers_answers() {
     all.sort_unstable();
     assert_eq!(providers, all);
 }
+
+#[test]
+fn git_history_findings_are_validated_with_their_pairs() {
+    let (id, secret) = (aws_key_id(3), fake("{{base64:40}}", 3));
+    let live_id = id.clone();
+    let server = TestServer::start(move |seen| {
+        if carried(seen).contains(live_id.as_str()) {
+            let xml = "<GetCallerIdentityResult><Arn>arn:aws:iam::1:user/ci</Arn></GetCallerIdentityResult>";
+            Reply::Answer(200, vec![], xml.into())
+        } else {
+            Reply::Answer(400, vec![], String::new())
+        }
+    });
+    let repo = crate::support::GitRepo::new();
+    repo.commit(&[(".leakgate.toml", config(&server).as_str())], "config");
+    let creds = format!("aws_access_key_id = {id}\naws_secret_access_key = {secret}\n");
+    repo.commit(&[("deploy/creds.ini", creds.as_str())], "add creds");
+    repo.commit(
+        &[("deploy/creds.ini", "moved to the vault\n")],
+        "remove creds",
+    );
+    let out = repo
+        .leakgate()
+        .args(["git", ".", "--validate", "-f", "json"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let got = validations(&report, "aws-secret-access-key");
+    assert_eq!(
+        got,
+        [(
+            "valid".to_owned(),
+            "HTTP 200; Arn=arn:aws:iam::1:user/ci".to_owned()
+        )]
+    );
+    assert_eq!(server.requests().len(), 1);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains(&secret) && !String::from_utf8_lossy(&out.stdout).contains(&secret));
+}
