@@ -214,3 +214,135 @@ fn pace(next: &mut Instant, interval: Duration) {
     }
     *next = Instant::now() + interval;
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::rules::{Strictness, parse_file};
+    use crate::secret::Secret;
+    use crate::validate::http::{Failure, Request, Response};
+
+    const PACK: &str = r#"
+[[rules]]
+id = "demo-token"
+description = "Demo."
+severity = "high"
+keywords = ["demo_"]
+regex = '''(demo_[a-z]+)'''
+examples = ["demo_abc"]
+
+[rules.validate]
+provider = "demo"
+endpoint = "https://demo.example"
+path = "/me"
+headers = { Authorization = "Bearer {{secret}}" }
+valid = [{ status = [200] }]
+invalid = [{ status = [401] }]
+"#;
+
+    /// Answers by the token in the header: `demo_live` 200, `demo_busy` 429 (Retry-After 0),
+    /// anything else 401; records each token asked about.
+    struct Fake(Mutex<Vec<String>>);
+
+    impl Transport for Fake {
+        fn send(&self, request: &Request) -> Result<Response, Failure> {
+            let token = request.headers[0]
+                .1
+                .trim_start_matches("Bearer ")
+                .to_owned();
+            self.0.lock().unwrap().push(token.clone());
+            let (status, retry_after) = match token.as_str() {
+                "demo_live" => (200, None),
+                "demo_busy" => (429, Some(0)),
+                _ => (401, None),
+            };
+            Ok(Response {
+                status,
+                retry_after,
+                body: String::new(),
+            })
+        }
+    }
+
+    fn finding(secret: &str, line: usize) -> Finding {
+        Finding {
+            rule_id: "demo-token".into(),
+            description: String::new(),
+            severity: crate::rules::Severity::High,
+            file: "a.env".into(),
+            line,
+            column: 1,
+            end_line: line,
+            end_column: 1,
+            secret: Secret::new(secret.as_bytes()),
+            fingerprint: crate::finding::fingerprint("demo-token", secret.as_bytes()),
+            commit: None,
+            tags: vec![],
+            remediation: String::new(),
+            validation: None,
+        }
+    }
+
+    fn run(secrets: &[&str], max: usize) -> (Vec<Status>, Vec<String>, ValidationSummary) {
+        let mut pack = RulePack::default();
+        let spec = parse_file("demo.toml", PACK).unwrap();
+        pack.add_file("demo.toml", PACK, spec, Strictness::Strict)
+            .unwrap();
+        let settings = Settings {
+            per_second: 1000.0,
+            ..Settings::default()
+        };
+        let mut findings: Vec<Finding> = secrets
+            .iter()
+            .enumerate()
+            .map(|(i, s)| finding(s, i + 1))
+            .collect();
+        let fake = Fake(Mutex::default());
+        let summary = validate(
+            &pack,
+            &mut findings,
+            &Partners::default(),
+            &settings,
+            max,
+            &fake,
+        );
+        let statuses = findings
+            .iter()
+            .map(|f| f.validation.as_ref().unwrap().status)
+            .collect();
+        (statuses, fake.0.into_inner().unwrap(), summary)
+    }
+
+    #[test]
+    fn one_request_per_distinct_secret_in_report_order() {
+        let (statuses, asked, summary) = run(&["demo_live", "demo_dead", "demo_live"], 10);
+        assert_eq!(statuses, [Status::Valid, Status::Invalid, Status::Valid]);
+        assert_eq!(asked, ["demo_live", "demo_dead"]);
+        assert_eq!(summary.requests, 2);
+        assert_eq!(summary.hosts["demo.example"], 2);
+    }
+
+    #[test]
+    fn the_cap_takes_the_first_secrets() {
+        let (statuses, asked, summary) = run(&["demo_dead", "demo_live", "demo_other"], 1);
+        assert_eq!(
+            statuses,
+            [Status::Invalid, Status::Unknown, Status::Unknown]
+        );
+        assert_eq!(asked, ["demo_dead"]);
+        assert_eq!(summary.over_cap, 2);
+    }
+
+    #[test]
+    fn a_provider_still_rate_limiting_after_a_retry_is_not_asked_again() {
+        let (statuses, asked, _) = run(&["demo_busy", "demo_live"], 10);
+        assert_eq!(statuses, [Status::Unknown, Status::Unknown]);
+        assert_eq!(
+            asked,
+            ["demo_busy", "demo_busy"],
+            "one retry, then no more requests"
+        );
+    }
+}
