@@ -108,6 +108,20 @@ fn resolve(
         pack.rules
             .push(internal_domain_rule(&config.name, &domains));
     }
+    if let Some(rule) = pack.rules.iter().find(|r| {
+        r.validate
+            .as_ref()
+            .and_then(|c| c.paired.as_ref())
+            .is_some_and(|(paired, _)| pack.get(paired).is_none())
+    }) {
+        return Err(RuleError {
+            location: rule.origin.clone(),
+            message: format!(
+                "rule '{}': [rules.validate] paired names no loaded rule (see `leakgate rules list`)",
+                rule.id
+            ),
+        });
+    }
     if let Some(validation) = validation {
         let providers = pack
             .rules

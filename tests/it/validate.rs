@@ -766,3 +766,28 @@ fn git_history_findings_are_validated_with_their_pairs() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains(&secret) && !String::from_utf8_lossy(&out.stdout).contains(&secret));
 }
+
+#[test]
+fn a_paired_rule_must_exist() {
+    let tmp = tempfile::TempDir::new().unwrap();
+    let rule = r#"[[rules]]
+id = "acme-secret"
+description = "Acme secret."
+severity = "high"
+keywords = ["acme_"]
+regex = '''\b(acme_[a-z0-9]{32})\b'''
+examples = ["ACME_SECRET=acme_{{alnumlower:32}}"]
+
+[rules.validate]
+provider = "acme"
+endpoint = "https://acme.example.net"
+paired = "acme-key-id"
+basic_auth = ["{{paired}}", "{{secret}}"]
+valid = [{ status = [200] }]
+"#;
+    write(tmp.path(), ".leakgate.toml", rule);
+    let (code, _, output) = scan(tmp.path(), &[]);
+    assert_eq!(code, 2, "{output}");
+    assert!(output.contains(".leakgate.toml:2:"), "{output}");
+    assert!(output.contains("paired names no loaded rule"), "{output}");
+}
