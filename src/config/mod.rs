@@ -108,7 +108,9 @@ fn resolve(
         pack.rules
             .push(internal_domain_rule(&config.name, &domains));
     }
-    if let Some(rule) = pack.rules.iter().find(|r| {
+    // Only the user's rules: disabling a built-in partner (aws-access-key-id) is allowed, and
+    // then its secrets are reported `unknown` (nothing to pair with).
+    if let Some(rule) = pack.rules[first_user..].iter().find(|r| {
         r.validate
             .as_ref()
             .and_then(|c| c.paired.as_ref())
