@@ -83,8 +83,13 @@ fn details(
                 }
             };
             let name = field.trim_matches(['/', '<', '>']).replace('/', ".");
-            let value: String = value.chars().take(120).collect();
+            // Judged on the whole value, before truncation could cut a secret in two.
             let hides_secret = secrets.iter().any(|s| !s.is_empty() && value.contains(s));
+            let value: String = value
+                .chars()
+                .take(120)
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
             Some(format!(
                 "{name}={}",
                 if hides_secret { "[redacted]" } else { &value }
