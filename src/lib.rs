@@ -14,6 +14,7 @@ pub mod config;
 pub mod diag;
 pub mod engine;
 pub mod error;
+pub mod escape;
 pub mod exit;
 pub mod finding;
 pub mod progress;

@@ -10,12 +10,13 @@ use git2::{Oid, Repository};
 
 use super::CommonArgs;
 use super::args::ValidateArgs;
+use super::block;
 use super::finish::{Finish, Suppression, finish};
 use crate::config::{CONFIG_FILE_NAME, ConfigText, build_engine};
 use crate::engine::{Engine, EngineOptions};
 use crate::exit::ExitStatus;
 use crate::progress::Progress;
-use crate::source::git::{self as gitsrc, revs};
+use crate::source::git::{self as gitsrc, gate, revs};
 use crate::source::stats::{ScanStats, Summary};
 use crate::suppress::{Baseline, IGNORE_FILE_NAME, IgnoreList};
 
@@ -28,10 +29,11 @@ pub struct GitArgs {
     /// Scan the history of every ref (branches, tags, remotes, stash), not only HEAD
     #[arg(long, conflicts_with_all = ["range", "staged"])]
     pub all: bool,
-    /// Scan only the lines added by the commits of a range: A..B or A...B
+    /// Scan what the commits of a range bring (new blobs whole, messages): A..B, A...B, or B
+    /// alone for everything reachable from B
     #[arg(long, value_name = "RANGE", conflicts_with = "staged")]
     pub range: Option<String>,
-    /// Scan only the lines the index adds relative to HEAD
+    /// Scan what the index brings relative to HEAD
     #[arg(long)]
     pub staged: bool,
     /// Rescan every blob instead of skipping those the last history scan found clean
@@ -67,19 +69,30 @@ pub struct GitContext {
     pub suppression: Suppression,
     /// Notes for the summary.
     pub notes: Vec<String>,
+    /// How the gates run.
+    pub gate: gate::GateOptions,
 }
 
 impl GitContext {
     /// Opens `path`, and loads config and suppression from the work tree or from `config_from`.
+    /// For a gate (`is_gate`) under `--config-from`, `leakgate:allow` lines are reported as
+    /// suppressed in this change instead of silently dropped.
     pub fn open(
         path: &Path,
         common: &CommonArgs,
         git: &GitCommonArgs,
+        is_gate: bool,
     ) -> anyhow::Result<GitContext> {
         let repo = gitsrc::open(path)?;
         let root = gitsrc::root(&repo);
+        let mark_inline_allows =
+            is_gate && git.config_from.is_some() && !common.scan.no_inline_allow;
         let options = EngineOptions {
-            inline_allow: !common.scan.no_inline_allow,
+            inline_allow: !common.scan.no_inline_allow && !mark_inline_allows,
+        };
+        let gate = gate::GateOptions {
+            max_size: common.scan.max_file_size,
+            mark_inline_allows,
         };
         let mut notes = Vec::new();
         if repo.is_shallow() {
@@ -90,6 +103,11 @@ impl GitContext {
         let (engine, suppression) = match &git.config_from {
             None => {
                 let config = ConfigText::discover(common.scan.config.as_deref(), &root)?;
+                notes.extend(
+                    config
+                        .as_ref()
+                        .map(|c| format!("config: {}", crate::escape::controls(&c.name))),
+                );
                 (
                     build_engine(config.as_ref(), options)?,
                     Suppression::load(&common.filters, &root)?,
@@ -100,6 +118,11 @@ impl GitContext {
                     name: format!("{rev}:{CONFIG_FILE_NAME}"),
                     text,
                 });
+                notes.extend(
+                    config
+                        .as_ref()
+                        .map(|c| format!("config: {}", crate::escape::controls(&c.name))),
+                );
                 let ignore = match read_at(&repo, rev, IGNORE_FILE_NAME)? {
                     Some(text) => IgnoreList::parse(&format!("{rev}:{IGNORE_FILE_NAME}"), &text)?,
                     None => IgnoreList::default(),
@@ -119,6 +142,7 @@ impl GitContext {
             engine,
             suppression,
             notes,
+            gate,
         })
     }
 }
@@ -147,7 +171,8 @@ fn baseline_at(repo: &Repository, rev: &str, path: &Path) -> anyhow::Result<Base
 /// Runs `leakgate git`.
 pub fn run(args: &GitArgs) -> anyhow::Result<ExitStatus> {
     args.validate.check()?;
-    let ctx = GitContext::open(&args.repo, &args.common, &args.git)?;
+    let is_gate = args.range.is_some() || args.staged;
+    let ctx = GitContext::open(&args.repo, &args.common, &args.git, is_gate)?;
     let threads = args.common.scan.threads();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -158,11 +183,15 @@ pub fn run(args: &GitArgs) -> anyhow::Result<ExitStatus> {
     let max = args.common.scan.max_file_size;
     let mut notes = ctx.notes.clone();
     let findings = if args.staged {
-        gitsrc::scan_staged(&ctx.engine, &ctx.repo, max, &stats)?
+        let report = gate::scan_index(&ctx.engine, &ctx.repo, ctx.gate, &stats)?;
+        notes.extend(block::unscanned_notes(&report.unscanned));
+        report.findings
     } else if let Some(range) = &args.range {
         let commits = revs::from_range(&ctx.repo, range)?;
         notes.extend(config_change_note(&ctx.repo, &commits));
-        gitsrc::scan_added(&ctx.engine, &ctx.repo, &commits, max, &stats)?
+        let report = gate::scan_commits(&ctx.engine, &ctx.repo, &commits, &[], ctx.gate, &stats)?;
+        notes.extend(block::unscanned_notes(&report.unscanned));
+        report.findings
     } else {
         let commits = if args.all {
             revs::from_all_refs(&ctx.repo)?
@@ -193,6 +222,9 @@ pub fn run(args: &GitArgs) -> anyhow::Result<ExitStatus> {
     };
     let mut summary: Summary = stats.summary(started.elapsed());
     summary.notes = notes;
+    summary
+        .notes
+        .extend(super::finish::suppressed_note(&findings));
     let end = Finish {
         output: &args.common.output,
         filters: &args.common.filters,

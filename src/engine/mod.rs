@@ -112,6 +112,15 @@ impl Engine {
         self.pack.allow.allows_path(path).is_some()
     }
 
+    /// The rules whose own path allowlists exclude `path`: with the global path allowlist, all
+    /// that the engine's verdicts depend on in a path.
+    pub fn rules_allowlisted_at(&self, path: &str) -> Vec<u32> {
+        (0..self.pack.rules.len())
+            .filter(|&i| self.pack.rules[i].allow.allows_path(Some(path)).is_some())
+            .map(|i| i as u32)
+            .collect()
+    }
+
     /// Scans `bytes` (from `path`, relative and `/`-separated, if any) and returns its matches,
     /// sorted by position, one per secret.
     pub fn scan(&self, bytes: &[u8], path: Option<&str>) -> Vec<Match> {

@@ -55,8 +55,9 @@ impl RulePack {
         let mut pack = RulePack::default();
         for (name, source) in builtin::BUILTIN_FILES {
             let spec = parse_file(name, source)?;
-            pack.add_file(name, source, spec, strictness)?;
+            pack.add_rules(name, source, spec, strictness)?;
         }
+        builtin::BUILTIN_DIGEST.clone_into(&mut pack.digest);
         Ok(pack)
     }
 
@@ -69,6 +70,16 @@ impl RulePack {
         strictness: Strictness,
     ) -> Result<(), RuleError> {
         self.digest = chain_digest(&self.digest, name, source);
+        self.add_rules(name, source, spec, strictness)
+    }
+
+    fn add_rules(
+        &mut self,
+        name: &str,
+        source: &str,
+        spec: PackFileSpec,
+        strictness: Strictness,
+    ) -> Result<(), RuleError> {
         let mut ids: HashSet<String> = self.rules.iter().map(|r| r.id.clone()).collect();
         for rule_spec in spec.rules {
             let id_span = rule_spec.id.span();

@@ -279,6 +279,8 @@ invalid = [{ status = [401] }]
             secret: Secret::new(secret.as_bytes()),
             fingerprint: crate::finding::fingerprint("demo-token", secret.as_bytes()),
             commit: None,
+            provenance: crate::finding::Provenance::File,
+            suppressed: None,
             tags: vec![],
             remediation: String::new(),
             validation: None,

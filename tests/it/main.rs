@@ -5,8 +5,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 mod config;
 mod dir;
+mod gate;
+mod gate_oracle;
 mod git_history;
 mod hostile;
+mod messages;
 mod pre_push;
 mod properties;
 mod rules;
