@@ -99,6 +99,9 @@ pub struct Finding {
     /// How to fix it.
     #[serde(skip)]
     pub remediation: String,
+    /// Whether the provider says the secret is live (only with `--validate`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub validation: Option<crate::validate::Validation>,
 }
 
 /// The environment variable holding the fingerprint key.
@@ -248,6 +251,7 @@ pub fn locate(
         suppressed: None,
         tags: rule.tags.clone(),
         remediation: rule.remediation.clone(),
+        validation: None,
     }
 }
 

@@ -24,3 +24,4 @@ pub mod rules;
 pub mod secret;
 pub mod source;
 pub mod suppress;
+pub mod validate;

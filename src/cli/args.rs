@@ -91,6 +91,40 @@ pub struct FilterArgs {
     pub write_baseline: Option<PathBuf>,
 }
 
+/// Opt-in liveness checks; only `dir`, `git` and `stdin` take them (hooks never call out unless
+/// the config's `[validation] hooks = true` says so).
+#[derive(Debug, Clone, Default, Args)]
+pub struct ValidateArgs {
+    /// Ask each provider whether found secrets are live. Sends each secret of a rule with a
+    /// validator to that provider's endpoint only (README: Validation)
+    #[arg(long, help_heading = "Validation")]
+    pub validate: bool,
+    /// Check at most N distinct secrets (one request each, plus one retry after a short 429)
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 100,
+        requires = "validate",
+        help_heading = "Validation"
+    )]
+    pub validate_max: usize,
+    /// Fail only on findings the provider says are live
+    #[arg(long, requires = "validate", help_heading = "Validation")]
+    pub fail_on_valid: bool,
+}
+
+impl ValidateArgs {
+    /// Rejects `--validate` in a build without the `validate` feature, before any scan.
+    pub fn check(&self) -> anyhow::Result<()> {
+        if self.validate && !crate::validate::http::BUILT {
+            anyhow::bail!(
+                "--validate: this leakgate was built without validation; rebuild with the default features (cargo install --path .)"
+            );
+        }
+        Ok(())
+    }
+}
+
 /// `--color`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ColorChoice {

@@ -110,8 +110,13 @@ fn plural(n: usize, word: &str) -> String {
 
 fn list(findings: &[Finding], common: &CommonArgs, gated: &Gated<'_>, out: &mut Vec<String>) {
     for f in findings.iter().take(LISTED) {
+        let tag = f
+            .validation
+            .as_ref()
+            .map(|v| format!("  [{}: {}]", v.status.as_str(), v.detail))
+            .unwrap_or_default();
         out.push(format!(
-            "  {}:{}  {} ({})  {}",
+            "  {}:{}  {} ({})  {}{tag}",
             f.file,
             f.line,
             f.rule_id,

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::CommonArgs;
-use super::finish::{Suppression, finish};
+use super::args::ValidateArgs;
+use super::finish::{Finish, Suppression, finish};
 use crate::config::{ConfigText, build_engine};
 use crate::engine::{Engine, EngineOptions};
 use crate::exit::ExitStatus;
@@ -25,6 +26,9 @@ pub struct DirArgs {
     /// Follow symbolic links
     #[arg(long, short = 'L', help_heading = "Scan")]
     pub follow_symlinks: bool,
+    /// Validation flags.
+    #[command(flatten)]
+    pub validate: ValidateArgs,
     /// Shared flags.
     #[command(flatten)]
     pub common: CommonArgs,
@@ -36,6 +40,9 @@ pub struct StdinArgs {
     /// The file name to report findings under (also used for path allowlists)
     #[arg(long, default_value = "-")]
     pub name: String,
+    /// Validation flags.
+    #[command(flatten)]
+    pub validate: ValidateArgs,
     /// Shared flags.
     #[command(flatten)]
     pub common: CommonArgs,
@@ -67,6 +74,7 @@ fn scan_root(paths: &[PathBuf]) -> PathBuf {
 
 /// Runs `leakgate dir`.
 pub fn run_dir(args: &DirArgs) -> anyhow::Result<ExitStatus> {
+    args.validate.check()?;
     for path in &args.paths {
         if std::fs::symlink_metadata(path).is_err() {
             anyhow::bail!("{}: no such file or directory", path.display());
@@ -90,18 +98,18 @@ pub fn run_dir(args: &DirArgs) -> anyhow::Result<ExitStatus> {
     let mut summary = stats.summary(started.elapsed());
     summary.notes = notes;
     summary.notes.extend(config_note);
-    finish(
-        &engine,
-        findings,
-        &summary,
-        &args.common.output,
-        &args.common.filters,
-        &suppression,
-    )
+    let end = Finish {
+        output: &args.common.output,
+        filters: &args.common.filters,
+        suppression: &suppression,
+        validate: &args.validate,
+    };
+    finish(&engine, findings, &summary, &end)
 }
 
 /// Runs `leakgate stdin`.
 pub fn run_stdin(args: &StdinArgs) -> anyhow::Result<ExitStatus> {
+    args.validate.check()?;
     let root = PathBuf::from(".");
     let (engine, config_note) = engine_for(&args.common, &root)?;
     let suppression = Suppression::load(&args.common.filters, &root)?;
@@ -124,12 +132,11 @@ pub fn run_stdin(args: &StdinArgs) -> anyhow::Result<ExitStatus> {
             args.name, args.common.scan.max_file_size
         ));
     }
-    finish(
-        &engine,
-        findings,
-        &summary,
-        &args.common.output,
-        &args.common.filters,
-        &suppression,
-    )
+    let end = Finish {
+        output: &args.common.output,
+        filters: &args.common.filters,
+        suppression: &suppression,
+        validate: &args.validate,
+    };
+    finish(&engine, findings, &summary, &end)
 }

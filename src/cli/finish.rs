@@ -7,13 +7,14 @@ use std::path::Path;
 
 use anyhow::Context as _;
 
-use super::args::{ColorChoice, FilterArgs, OutputArgs};
+use super::args::{ColorChoice, FilterArgs, OutputArgs, ValidateArgs};
 use crate::engine::Engine;
 use crate::exit::ExitStatus;
 use crate::finding::{self, Finding};
 use crate::report::{self, Report, ReportOptions};
 use crate::source::stats::Summary;
 use crate::suppress::{Baseline, IGNORE_FILE_NAME, IgnoreList};
+use crate::validate::{self, Partners, Status, ValidationSummary};
 
 /// Suppression inputs, loaded before the scan so a bad file fails early.
 #[derive(Debug, Default)]
@@ -61,17 +62,64 @@ pub fn use_color(choice: ColorChoice, to_file: bool) -> bool {
     }
 }
 
-/// Filters, reports and returns the exit status of a finished scan.
+/// The end of a scan: what to keep, report and check.
+pub struct Finish<'a> {
+    /// Report flags.
+    pub output: &'a OutputArgs,
+    /// Ignore file and baseline flags.
+    pub filters: &'a FilterArgs,
+    /// Loaded suppression.
+    pub suppression: &'a Suppression,
+    /// `--validate` and friends.
+    pub validate: &'a ValidateArgs,
+}
+
+/// Filters, validates (if asked), reports and returns the exit status of a finished scan.
 pub fn finish(
     engine: &Engine,
     findings: Vec<Finding>,
     summary: &Summary,
-    output: &OutputArgs,
-    filters: &FilterArgs,
-    suppression: &Suppression,
+    end: &Finish<'_>,
 ) -> anyhow::Result<ExitStatus> {
-    let findings = keep(findings, suppression);
-    emit(engine, &findings, summary, output, filters)
+    let partners = end
+        .validate
+        .validate
+        .then(|| Partners::find(engine.pack(), &findings));
+    let mut findings = keep(findings, end.suppression);
+    let mut summary = summary.clone();
+    if let Some(partners) = partners {
+        summary.validation = Some(run_validation(
+            engine,
+            &mut findings,
+            &partners,
+            end.validate.validate_max,
+        ));
+    }
+    let status = emit(engine, &findings, &summary, end.output, end.filters)?;
+    Ok(if end.validate.fail_on_valid {
+        status_of_valid(&findings, end.output)
+    } else {
+        status
+    })
+}
+
+/// Validates kept findings against their providers, with the pack's `[validation]` settings.
+pub fn run_validation(
+    engine: &Engine,
+    findings: &mut [Finding],
+    partners: &Partners,
+    max: usize,
+) -> ValidationSummary {
+    let settings = &engine.pack().validation;
+    let transport = validate::http::default_transport(settings.timeout);
+    validate::validate(
+        engine.pack(),
+        findings,
+        partners,
+        settings,
+        max,
+        transport.as_ref(),
+    )
 }
 
 /// A summary note when findings are shown as suppressed by `leakgate:allow` lines the scanned
@@ -145,6 +193,22 @@ pub fn status(findings: &[Finding], output: &OutputArgs) -> ExitStatus {
         .iter()
         .any(|f| f.suppressed.is_none() && f.severity >= output.fail_on)
     {
+        ExitStatus::Findings(output.exit_code)
+    } else {
+        ExitStatus::Clean
+    }
+}
+
+/// The exit status under `--fail-on-valid`: only findings the provider called live count.
+pub fn status_of_valid(findings: &[Finding], output: &OutputArgs) -> ExitStatus {
+    let live = findings.iter().any(|f| {
+        f.suppressed.is_none()
+            && f.severity >= output.fail_on
+            && f.validation
+                .as_ref()
+                .is_some_and(|v| v.status == Status::Valid)
+    });
+    if live {
         ExitStatus::Findings(output.exit_code)
     } else {
         ExitStatus::Clean

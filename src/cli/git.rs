@@ -9,8 +9,9 @@ use std::time::Instant;
 use git2::{Oid, Repository};
 
 use super::CommonArgs;
+use super::args::ValidateArgs;
 use super::block;
-use super::finish::{Suppression, finish};
+use super::finish::{Finish, Suppression, finish};
 use crate::config::{CONFIG_FILE_NAME, ConfigText, build_engine};
 use crate::engine::{Engine, EngineOptions};
 use crate::exit::ExitStatus;
@@ -41,6 +42,9 @@ pub struct GitArgs {
     /// Shared git flags.
     #[command(flatten)]
     pub git: GitCommonArgs,
+    /// Validation flags.
+    #[command(flatten)]
+    pub validate: ValidateArgs,
     /// Shared flags.
     #[command(flatten)]
     pub common: CommonArgs,
@@ -171,6 +175,7 @@ fn baseline_at(repo: &Repository, rev: &str, path: &Path) -> anyhow::Result<Base
 
 /// Runs `leakgate git`.
 pub fn run(args: &GitArgs) -> anyhow::Result<ExitStatus> {
+    args.validate.check()?;
     let is_gate = args.range.is_some() || args.staged;
     let ctx = GitContext::open(&args.repo, &args.common, &args.git, is_gate)?;
     let threads = args.common.scan.threads();
@@ -225,14 +230,13 @@ pub fn run(args: &GitArgs) -> anyhow::Result<ExitStatus> {
     summary
         .notes
         .extend(super::finish::suppressed_note(&findings));
-    finish(
-        &ctx.engine,
-        findings,
-        &summary,
-        &args.common.output,
-        &args.common.filters,
-        &ctx.suppression,
-    )
+    let end = Finish {
+        output: &args.common.output,
+        filters: &args.common.filters,
+        suppression: &ctx.suppression,
+        validate: &args.validate,
+    };
+    finish(&ctx.engine, findings, &summary, &end)
 }
 
 /// A note when the scanned commits change leakgate's own config, ignore or baseline files, so a

@@ -11,7 +11,7 @@ use git2::Oid;
 
 use super::CommonArgs;
 use super::block::{self, Gated};
-use super::finish::{emit, keep, status};
+use super::finish::{emit, keep, run_validation, status};
 use super::git::{GitCommonArgs, GitContext, config_change_note};
 use crate::diag;
 use crate::exit::ExitStatus;
@@ -19,6 +19,25 @@ use crate::report::Format;
 use crate::source::git::gate::{self, GateReport};
 use crate::source::git::revs::{self, PushPlan, PushUpdate};
 use crate::source::stats::{ScanStats, Summary};
+use crate::validate::{Partners, ValidationSummary};
+
+/// The most distinct secrets a hook validates (only with `[validation] hooks = true`).
+const HOOK_VALIDATE_MAX: usize = 20;
+
+/// Hooks validate only when the config says `[validation] hooks = true`: pairs from every
+/// finding, then the kept ones are checked. Blocking does not change.
+fn keep_and_validate(
+    ctx: &GitContext,
+    found: Vec<crate::finding::Finding>,
+) -> (Vec<crate::finding::Finding>, Option<ValidationSummary>) {
+    if !ctx.engine.pack().validation.hooks {
+        return (keep(found, &ctx.suppression), None);
+    }
+    let partners = Partners::find(ctx.engine.pack(), &found);
+    let mut findings = keep(found, &ctx.suppression);
+    let summary = run_validation(&ctx.engine, &mut findings, &partners, HOOK_VALIDATE_MAX);
+    (findings, Some(summary))
+}
 
 /// `leakgate pre-push`.
 #[derive(Debug, clap::Args)]
@@ -168,7 +187,8 @@ fn conclude(
     common: &CommonArgs,
     gated: &Gated<'_>,
 ) -> anyhow::Result<ExitStatus> {
-    let findings = keep(report.findings, &ctx.suppression);
+    let (findings, validation) = keep_and_validate(ctx, report.findings);
+    summary.validation = validation;
     summary
         .notes
         .extend(block::unscanned_notes(&report.unscanned));

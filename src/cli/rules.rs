@@ -190,6 +190,13 @@ fn explain(id: &str, config: Option<&std::path::Path>) -> anyhow::Result<ExitSta
     if let Some(v) = rule.validator {
         writeln!(out, "  validator: {}", v.name())?;
     }
+    if let Some(check) = &rule.validate {
+        let what = match check.builtin {
+            Some(_) => "AWS STS GetCallerIdentity, SigV4-signed".to_owned(),
+            None => format!("{} {}{}", check.method.as_str(), check.endpoint, check.path),
+        };
+        writeln!(out, "  --validate: {what} (provider '{}')", check.provider)?;
+    }
     for example in &rule.examples {
         writeln!(out, "  example: {example}")?;
     }

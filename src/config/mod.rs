@@ -114,6 +114,7 @@ fn resolve(
         .map(|d| d.get_ref().to_ascii_lowercase())
         .collect();
     spec.internal_domains.clear();
+    let validation = spec.validation.take();
     let first_user = pack.rules.len();
     pack.add_file(
         &config.name,
@@ -124,6 +125,31 @@ fn resolve(
     if !domains.is_empty() {
         pack.rules
             .push(internal_domain_rule(&config.name, &domains));
+    }
+    // Only the user's rules: disabling a built-in partner (aws-access-key-id) is allowed, and
+    // then its secrets are reported `unknown` (nothing to pair with).
+    if let Some(rule) = pack.rules[first_user..].iter().find(|r| {
+        r.validate
+            .as_ref()
+            .and_then(|c| c.paired.as_ref())
+            .is_some_and(|(paired, _)| pack.get(paired).is_none())
+    }) {
+        return Err(RuleError {
+            location: rule.origin.clone(),
+            message: format!(
+                "rule '{}': [rules.validate] paired names no loaded rule (see `leakgate rules list`)",
+                rule.id
+            ),
+        });
+    }
+    if let Some(validation) = validation {
+        let providers = pack
+            .rules
+            .iter()
+            .filter_map(|r| r.validate.as_ref().map(|c| c.provider.clone()))
+            .collect();
+        pack.validation = crate::validate::Settings::from_spec(validation, &providers)
+            .map_err(|(at, msg)| RuleError::at(&config.name, &config.text, at, msg))?;
     }
     let user_rules = (first_user..pack.rules.len()).collect();
     Ok((pack, user_rules))
@@ -157,6 +183,7 @@ fn internal_domain_rule(config_name: &str, domains: &[String]) -> crate::rules::
         allow: crate::rules::Allowlist::default(),
         paths: crate::rules::Patterns::default(),
         imported: None,
+        validate: None,
         origin: span::Location { file: config_name.into(), line: 1, column: 1 },
     })
 }

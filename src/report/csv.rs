@@ -4,13 +4,14 @@ use std::io::{self, Write};
 
 use super::{Report, ReportOptions, shown_secret};
 
-const HEADER: &str = "rule_id,severity,file,line,column,end_line,end_column,secret,fingerprint,commit,author,date,description";
+const HEADER: &str = "rule_id,severity,file,line,column,end_line,end_column,secret,fingerprint,commit,author,date,description,validation,validation_detail";
 
 /// Writes `--format csv`.
 pub fn write(report: &Report<'_>, options: ReportOptions, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{HEADER}")?;
     for f in report.findings {
         let commit = f.commit.as_deref();
+        let validation = f.validation.as_ref();
         let fields = [
             f.rule_id.clone(),
             f.severity.to_string(),
@@ -25,6 +26,10 @@ pub fn write(report: &Report<'_>, options: ReportOptions, out: &mut dyn Write) -
             commit.map(|c| c.author.clone()).unwrap_or_default(),
             commit.map(|c| c.date.clone()).unwrap_or_default(),
             f.description.clone(),
+            validation
+                .map(|v| v.status.as_str().to_owned())
+                .unwrap_or_default(),
+            validation.map(|v| v.detail.clone()).unwrap_or_default(),
         ];
         let row: Vec<String> = fields.iter().map(|s| quote(s)).collect();
         writeln!(out, "{}", row.join(","))?;

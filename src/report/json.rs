@@ -10,8 +10,12 @@
 //!  "summary": {"files": 12, "bytes": 3456, "duration": 0.012, "skipped": {"binary": 1},
 //!   "notes": [], "findings": 1, "by_severity": {"critical": 1}}}
 //! ```
-//! `commit`, for git scans, is `{"id", "author", "email", "date", "message"}`. `--format jsonl`
-//! writes each finding object on its own line and no summary.
+//! `commit`, for git scans, is `{"id", "author", "email", "date", "message"}`. With `--validate`,
+//! a finding of a rule with a validator has `"validation": {"status": "valid" | "invalid" |
+//! "unknown" | "error", "detail": "HTTP 200; login=octocat"}` and the summary has
+//! `"validation": {"requests": 3, "hosts": {"api.github.com": 3}, "checked": 3, "over_cap": 0,
+//! "findings": {"valid": 1, "invalid": 2}}`. `--format jsonl` writes each finding object on its
+//! own line and no summary.
 
 use std::io::{self, Write};
 

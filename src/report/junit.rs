@@ -28,12 +28,15 @@ pub fn write(report: &Report<'_>, options: ReportOptions, out: &mut dyn Write) -
     }
     for f in report.findings {
         let name = format!("{}:{} {}", f.file, f.line, f.rule_id);
-        let message = format!(
+        let mut message = format!(
             "{} ({}): {}",
             f.description,
             f.severity,
             shown_secret(f, options)
         );
+        if let Some(v) = &f.validation {
+            message = format!("{message} [{}: {}]", v.status.as_str(), v.detail);
+        }
         writeln!(
             out,
             r#"    <testcase classname="{}" name="{}">"#,

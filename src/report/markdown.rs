@@ -13,19 +13,35 @@ pub fn write(report: &Report<'_>, options: ReportOptions, out: &mut dyn Write) -
     if report.findings.is_empty() {
         return writeln!(out, "No secrets found.");
     }
+    let validated = report.findings.iter().any(|f| f.validation.is_some());
+    let (extra, extra_rule) = if validated {
+        (" validation |", "---|")
+    } else {
+        ("", "")
+    };
     writeln!(
         out,
-        "| severity | rule | location | secret | commit | fingerprint |"
+        "| severity | rule | location | secret | commit | fingerprint |{extra}"
     )?;
-    writeln!(out, "|---|---|---|---|---|---|")?;
+    writeln!(out, "|---|---|---|---|---|---|{extra_rule}")?;
     for f in report.findings {
         let commit = f
             .commit
             .as_ref()
             .map_or(String::new(), |c| c.id[..c.id.len().min(10)].to_owned());
+        let validation = if validated {
+            let text = f
+                .validation
+                .as_ref()
+                .map(|v| format!("{}: {}", v.status.as_str(), v.detail))
+                .unwrap_or_default();
+            format!(" {} |", cell(&text))
+        } else {
+            String::new()
+        };
         writeln!(
             out,
-            "| {} | `{}` | `{}:{}` | `{}` | {} | `{}` |",
+            "| {} | `{}` | `{}:{}` | `{}` | {} | `{}` |{validation}",
             f.severity,
             f.rule_id,
             cell(&f.file),
@@ -37,6 +53,9 @@ pub fn write(report: &Report<'_>, options: ReportOptions, out: &mut dyn Write) -
     }
     for note in &report.summary.notes {
         writeln!(out, "\n> {note}")?;
+    }
+    if let Some(validation) = &report.summary.validation {
+        writeln!(out, "\n> {}", validation.line())?;
     }
     Ok(())
 }

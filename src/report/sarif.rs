@@ -8,7 +8,9 @@
 //! line and column), or for a commit or tag message a logical one named `commit message of <id>`
 //! / `tag message of <name>`; `partialFingerprints["leakgate/v1"]` (the finding fingerprint),
 //! `properties.provenance` (`{"kind": "file" | "blob" | "commit-message" | "tag-message", ...}`)
-//! and, for git scans, `properties.commit` (id, author, email, date, message).
+//! and, for git scans, `properties.commit` (id, author, email, date, message); with
+//! `--validate`, `properties.validation` (`{"status": "valid" | "invalid" | "unknown" |
+//! "error", "detail"}`).
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -83,6 +85,9 @@ pub fn write(report: &Report<'_>, options: ReportOptions, out: &mut dyn Write) -
             });
             if let Some(commit) = &f.commit {
                 result["properties"]["commit"] = json!(commit);
+            }
+            if let Some(validation) = &f.validation {
+                result["properties"]["validation"] = json!(validation);
             }
             if let Some(reason) = &f.suppressed {
                 result["suppressions"] = json!([{ "kind": "inSource", "justification": reason }]);

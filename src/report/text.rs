@@ -31,14 +31,22 @@ pub fn write(report: &Report<'_>, options: ReportOptions, out: &mut dyn Write) -
     for note in &report.summary.notes {
         writeln!(out, "note: {note}")?;
     }
+    if let Some(validation) = &report.summary.validation {
+        writeln!(out, "{}", validation.line())?;
+    }
     writeln!(out, "{}", summary_line(report))
 }
 
 fn write_finding(f: &Finding, options: ReportOptions, out: &mut dyn Write) -> io::Result<()> {
     let severity = format!("{:<8}", f.severity.as_str());
+    let tag = f
+        .validation
+        .as_ref()
+        .map(|v| format!("  [{}: {}]", v.status.as_str(), v.detail))
+        .unwrap_or_default();
     writeln!(
         out,
-        "  {}:{}  {}  {}  {}",
+        "  {}:{}  {}  {}  {}{tag}",
         f.line,
         f.column,
         paint(options, severity_color(f.severity, &severity)),

@@ -32,6 +32,8 @@ pub struct RulePack {
     pub rules: Vec<Rule>,
     /// Global allowlist.
     pub allow: Allowlist,
+    /// `[validation]` settings from the user's config (defaults otherwise).
+    pub validation: crate::validate::Settings,
     /// A hash over every file that went into the pack (name and text), so caches can tell when
     /// the effective rules changed.
     pub digest: String,
@@ -214,6 +216,13 @@ fn build_rule(
             ));
         }
     };
+    let validate = match spec.validate {
+        Some(v) => Some(
+            crate::validate::Check::from_spec(v)
+                .map_err(|(at, msg)| err(at, format!("rule '{id}': [rules.validate]: {msg}")))?,
+        ),
+        None => None,
+    };
     Ok(Rule::new(RuleParts {
         id,
         description: spec.description,
@@ -232,6 +241,7 @@ fn build_rule(
         allow,
         paths,
         imported,
+        validate,
         origin: Location::at(name, source, spec.id.span().start),
     }))
 }

@@ -105,6 +105,8 @@ pub struct RuleParts {
     pub paths: super::allow::Patterns,
     /// The tool the rule was converted from, if any (`gitleaks`).
     pub imported: Option<String>,
+    /// The live check `--validate` runs on its findings.
+    pub validate: Option<crate::validate::Check>,
     /// Where the rule was defined.
     pub origin: Location,
 }

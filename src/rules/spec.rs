@@ -23,6 +23,8 @@ pub struct PackFileSpec {
     pub rules: Vec<RuleSpec>,
     /// Global allowlists that apply to every rule.
     pub allow: Option<AllowSpec>,
+    /// Config only: `--validate` settings (endpoints, timeout, pacing, hooks).
+    pub validation: Option<crate::validate::spec::ValidationSpec>,
 }
 
 /// One `[[rules]]` table.
@@ -71,6 +73,8 @@ pub struct RuleSpec {
     /// The tool a rule was converted from (`"gitleaks"`). An imported rule may have no
     /// `examples` (its source format has none); `rules test` counts it as untested.
     pub imported: Option<Spanned<String>>,
+    /// How `--validate` asks the provider whether a found secret is live.
+    pub validate: Option<crate::validate::spec::ValidateSpec>,
 }
 
 /// An allowlist: any hit drops the finding.

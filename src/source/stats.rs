@@ -88,6 +88,7 @@ impl ScanStats {
             duration,
             skipped,
             notes: Vec::new(),
+            validation: None,
         }
     }
 }
@@ -107,6 +108,9 @@ pub struct Summary {
     pub skipped: BTreeMap<SkipReason, u64>,
     /// Remarks the user should see (shallow clone, config changed in range...).
     pub notes: Vec<String>,
+    /// Requests by host and results, when `--validate` ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub validation: Option<crate::validate::ValidationSummary>,
 }
 
 fn seconds<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {

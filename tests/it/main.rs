@@ -17,5 +17,7 @@ mod portable_paths;
 mod pre_push;
 mod properties;
 mod rules;
+mod server;
 mod support;
 mod teams;
+mod validate;
