@@ -150,6 +150,24 @@ pub fn parse_file(name: &str, source: &str) -> Result<PackFileSpec, RuleError> {
     })
 }
 
+/// The `imported` field: only `"gitleaks"` is known.
+fn imported_from(
+    tool: Option<&toml::Spanned<String>>,
+    id: &str,
+) -> Result<Option<String>, (usize, String)> {
+    match tool {
+        None => Ok(None),
+        Some(tool) if tool.get_ref() == "gitleaks" => Ok(Some(tool.get_ref().clone())),
+        Some(tool) => Err((
+            tool.span().start,
+            format!(
+                "rule '{id}': unknown `imported` source '{}' (only \"gitleaks\")",
+                tool.get_ref()
+            ),
+        )),
+    }
+}
+
 fn build_rule(
     name: &str,
     source: &str,
@@ -203,19 +221,7 @@ fn build_rule(
         None => Allowlist::default(),
     };
     let paths = build_patterns(name, source, &spec.paths, strictness, "path")?;
-    let imported = match &spec.imported {
-        None => None,
-        Some(tool) if tool.get_ref() == "gitleaks" => Some(tool.get_ref().clone()),
-        Some(tool) => {
-            return Err(err(
-                tool.span().start,
-                format!(
-                    "rule '{id}': unknown `imported` source '{}' (only \"gitleaks\")",
-                    tool.get_ref()
-                ),
-            ));
-        }
-    };
+    let imported = imported_from(spec.imported.as_ref(), &id).map_err(|(at, msg)| err(at, msg))?;
     let validate = match spec.validate {
         Some(v) => Some(
             crate::validate::Check::from_spec(v)
