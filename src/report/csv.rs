@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use super::{Report, ReportOptions, shown_secret};
 
-const HEADER: &str = "rule_id,severity,file,line,column,end_line,end_column,secret,fingerprint,commit,author,date,description";
+const HEADER: &str = "rule_id,severity,file,line,column,end_line,end_column,secret,fingerprint,commit,author,date,description,confidence,decoded";
 
 /// Writes `--format csv`.
 pub fn write(report: &Report<'_>, options: ReportOptions, out: &mut dyn Write) -> io::Result<()> {
@@ -25,6 +25,8 @@ pub fn write(report: &Report<'_>, options: ReportOptions, out: &mut dyn Write) -
             commit.map(|c| c.author.clone()).unwrap_or_default(),
             commit.map(|c| c.date.clone()).unwrap_or_default(),
             f.description.clone(),
+            f.confidence.to_string(),
+            f.decoded.clone().unwrap_or_default(),
         ];
         let row: Vec<String> = fields.iter().map(|s| quote(s)).collect();
         writeln!(out, "{}", row.join(","))?;

@@ -15,9 +15,9 @@ pub fn write(report: &Report<'_>, options: ReportOptions, out: &mut dyn Write) -
     }
     writeln!(
         out,
-        "| severity | rule | location | secret | commit | fingerprint |"
+        "| severity | confidence | rule | location | secret | commit | fingerprint |"
     )?;
-    writeln!(out, "|---|---|---|---|---|---|")?;
+    writeln!(out, "|---|---|---|---|---|---|---|")?;
     for f in report.findings {
         let commit = f
             .commit
@@ -25,11 +25,15 @@ pub fn write(report: &Report<'_>, options: ReportOptions, out: &mut dyn Write) -
             .map_or(String::new(), |c| c.id[..c.id.len().min(10)].to_owned());
         writeln!(
             out,
-            "| {} | `{}` | `{}:{}` | `{}` | {} | `{}` |",
+            "| {} | {} | `{}` | `{}:{}`{} | `{}` | {} | `{}` |",
             f.severity,
+            f.confidence,
             f.rule_id,
             cell(&f.file),
             f.line,
+            f.decoded
+                .as_ref()
+                .map_or(String::new(), |d| format!(" (decoded {d})")),
             cell(&shown_secret(f, options)),
             commit,
             f.fingerprint

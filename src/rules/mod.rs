@@ -15,7 +15,7 @@ pub mod validators;
 use std::collections::HashSet;
 
 pub use allow::{AllowReason, Allowlist, Patterns};
-pub use rule::{Rule, RuleParts, Severity};
+pub use rule::{Confidence, Rule, RuleParts, Severity};
 use spec::{AllowSpec, PackFileSpec, RuleSpec};
 use validators::Validator;
 
@@ -146,6 +146,20 @@ pub fn parse_file(name: &str, source: &str) -> Result<PackFileSpec, RuleError> {
     })
 }
 
+/// The confidence of a rule that does not state one: a `generic` rule is `medium` (a name-based
+/// heuristic, however strict its value check), a rule with a validator (checksum or structure)
+/// or for a key (`key` tag: private keys and key material) is `high`, any other is `medium`.
+pub fn derive_confidence(has_validator: bool, tags: &[String]) -> Confidence {
+    let tagged = |name: &str| tags.iter().any(|t| t == name);
+    if tagged("generic") {
+        Confidence::Medium
+    } else if has_validator || tagged("key") {
+        Confidence::High
+    } else {
+        Confidence::Medium
+    }
+}
+
 fn build_rule(
     name: &str,
     source: &str,
@@ -176,6 +190,18 @@ fn build_rule(
             )
         })?),
     };
+    let confidence = match &spec.confidence {
+        None => derive_confidence(validator.is_some(), &spec.tags),
+        Some(c) => Confidence::parse(c.get_ref()).ok_or_else(|| {
+            err(
+                c.span().start,
+                format!(
+                    "rule '{id}': unknown confidence '{}' (high, medium or low)",
+                    c.get_ref()
+                ),
+            )
+        })?,
+    };
     let keywords: Vec<String> = spec
         .keywords
         .get_ref()
@@ -202,6 +228,7 @@ fn build_rule(
         id,
         description: spec.description,
         severity,
+        confidence,
         keywords,
         regex_source: spec.regex.get_ref().clone(),
         secret_group: spec.secret_group.map(toml::Spanned::into_inner),
