@@ -142,7 +142,8 @@ fn hits(engine: &Engine, bytes: &[u8], path: &str, depth: usize) -> Vec<Hit> {
 }
 
 /// Decodes one line under one decoding and collects what the engine finds in it (and, a level
-/// deeper, in what it decodes to) that touches decoded text.
+/// deeper, in what it decodes to). A secret need not be encoded itself to be found only after
+/// decoding (`password%3D%22value%22`); what the plain scan also reports is dropped later.
 fn decode_line(
     engine: &Engine,
     bytes: &[u8],
@@ -160,27 +161,21 @@ fn decode_line(
     let spliced = Spliced::new(original, &replacements);
     let shift = |r: Range<usize>| r.start + line.start..r.end + line.start;
     for m in engine.scan(&spliced.text, Some(path)) {
-        let (span, decoded) = spliced.source_span(m.secret.clone());
-        if decoded {
-            found.push(Hit {
-                rule: m.rule,
-                secret: spliced.text[m.secret].to_vec(),
-                span: shift(span),
-                chain: vec![decoding],
-            });
-        }
+        found.push(Hit {
+            rule: m.rule,
+            secret: spliced.text[m.secret.clone()].to_vec(),
+            span: shift(spliced.source_span(m.secret)),
+            chain: vec![decoding],
+        });
     }
     for inner in hits(engine, &spliced.text, path, depth + 1) {
-        let (span, decoded) = spliced.source_span(inner.span.clone());
-        if decoded {
-            let mut chain = vec![decoding];
-            chain.extend(inner.chain);
-            found.push(Hit {
-                span: shift(span),
-                chain,
-                ..inner
-            });
-        }
+        let mut chain = vec![decoding];
+        chain.extend(inner.chain);
+        found.push(Hit {
+            span: shift(spliced.source_span(inner.span.clone())),
+            chain,
+            ..inner
+        });
     }
 }
 

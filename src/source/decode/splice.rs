@@ -61,16 +61,14 @@ impl Spliced {
         self.text.extend_from_slice(bytes);
     }
 
-    /// The original span of a non-empty span of the spliced text, and whether the span touches
-    /// a decoded replacement (if not, the original holds the same bytes and a plain scan sees
-    /// them). A decoded piece maps to its whole encoded span.
-    pub fn source_span(&self, span: Range<usize>) -> (Range<usize>, bool) {
+    /// The original span of a non-empty span of the spliced text: copied bytes map one to one,
+    /// a decoded piece to its whole encoded span.
+    pub fn source_span(&self, span: Range<usize>) -> Range<usize> {
         let first = self.piece_at(span.start);
         let last = self.piece_at(span.end.max(span.start + 1) - 1);
         let start = self.map(first, span.start, false);
         let end = self.map(last, span.end.max(span.start + 1) - 1, true);
-        let decoded = self.pieces[first..=last].iter().any(|p| !p.literal);
-        (start..end, decoded)
+        start..end
     }
 
     fn piece_at(&self, offset: usize) -> usize {
@@ -109,8 +107,8 @@ mod tests {
         ];
         let s = Spliced::new(original, &reps);
         assert_eq!(s.text, b"a=AB;c");
-        assert_eq!(s.source_span(2..4), (2..8, true));
-        assert_eq!(s.source_span(0..2), (0..2, false));
-        assert_eq!(s.source_span(3..6), (5..10, true));
+        assert_eq!(s.source_span(2..4), 2..8);
+        assert_eq!(s.source_span(0..2), 0..2);
+        assert_eq!(s.source_span(3..6), 5..10);
     }
 }
