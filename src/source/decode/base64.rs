@@ -20,30 +20,40 @@ const LENIENT: GeneralPurposeConfig = GeneralPurposeConfig::new()
 const STANDARD: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::STANDARD, LENIENT);
 const URL_SAFE: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::URL_SAFE, LENIENT);
 
-/// Whether a byte belongs to either alphabet (padding aside).
-fn is_alphabet(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || matches!(byte, b'+' | b'/' | b'-' | b'_')
-}
+/// Which bytes belong to either alphabet (padding aside): one lookup per byte.
+const ALPHABET: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        table[i] = b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_');
+        i += 1;
+    }
+    table
+};
 
 /// Spans of alphabet runs of at least [`MIN_RUN`] characters (trailing `=` padding included).
 pub fn runs(bytes: &[u8]) -> Vec<std::ops::Range<usize>> {
+    let alphabet = |i: usize| ALPHABET[usize::from(bytes[i])];
     let mut out = Vec::new();
     let mut at = MIN_RUN - 1;
     while at < bytes.len() {
-        if !is_alphabet(bytes[at]) {
+        if !alphabet(at) {
             at += MIN_RUN;
             continue;
         }
-        let start = bytes[..at]
-            .iter()
-            .rposition(|&b| !is_alphabet(b))
-            .map_or(0, |i| i + 1);
-        let mut end = bytes[at..]
-            .iter()
-            .position(|&b| !is_alphabet(b))
-            .map_or(bytes.len(), |i| at + i);
-        if end - start >= MIN_RUN {
-            while end < bytes.len() && end - start < MIN_RUN * 4096 && bytes[end] == b'=' {
+        let mut end = at + 1;
+        while end < bytes.len() && alphabet(end) {
+            end += 1;
+        }
+        // Look back only as far as a run of MIN_RUN needs; most words stop well before.
+        let need = MIN_RUN.saturating_sub(end - at);
+        if (at - need..at).all(alphabet) {
+            let mut start = at - need;
+            while start > 0 && alphabet(start - 1) {
+                start -= 1;
+            }
+            while end < bytes.len() && bytes[end] == b'=' && end - start < MAX_RUN {
                 end += 1;
             }
             out.push(start..end);
@@ -53,16 +63,38 @@ pub fn runs(bytes: &[u8]) -> Vec<std::ops::Range<usize>> {
     out
 }
 
-/// Offsets of alphabet runs long enough to decode (whether they decode is checked per line).
+/// Offsets of alphabet runs that decode to text.
 pub fn candidates(bytes: &[u8], out: &mut Vec<usize>) {
-    out.extend(runs(bytes).into_iter().map(|r| r.start));
+    out.extend(
+        runs(bytes)
+            .into_iter()
+            .filter(|r| decode_run(&bytes[r.clone()]).is_some())
+            .map(|r| r.start),
+    );
 }
 
-/// The text a run decodes to, when it is mostly printable: valid UTF-8 or at least 90%
-/// printable ASCII, and no control bytes but whitespace.
+/// Whether a run can be base64 of mostly ASCII text, judged without decoding: the first
+/// character of each 4-character group carries the top six bits of a byte, which for ASCII
+/// (below 0x80) is an index under 32, that is `A`-`Z` or `a`-`f`. Identifiers and hex digests
+/// fail this for most groups, so they are rejected before any decoding.
+fn leads_look_ascii(body: &[u8]) -> bool {
+    let groups = body.len().div_ceil(4);
+    let ascii = body
+        .iter()
+        .step_by(4)
+        .filter(|&&b| b.is_ascii_uppercase() || (b'a'..=b'f').contains(&b))
+        .count();
+    ascii * 10 >= groups * 9
+}
+
+/// The text a run decodes to, when it reads as text: mostly ASCII (see `leads_look_ascii`),
+/// valid UTF-8, and no control bytes but whitespace.
 pub fn decode_run(run: &[u8]) -> Option<Vec<u8>> {
     let body = run.strip_suffix(b"==").or_else(|| run.strip_suffix(b"=")).unwrap_or(run);
     if body.len() > MAX_RUN || body.len() % 4 == 1 {
+        return None;
+    }
+    if !leads_look_ascii(body) {
         return None;
     }
     let url = body.iter().any(|&b| b == b'-' || b == b'_');
@@ -79,8 +111,7 @@ fn printable(bytes: &[u8]) -> bool {
     if bytes.iter().any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') || b == 0x7F) {
         return false;
     }
-    let ascii = bytes.iter().filter(|b| b.is_ascii()).count();
-    ascii * 10 >= bytes.len() * 9 || std::str::from_utf8(bytes).is_ok()
+    std::str::from_utf8(bytes).is_ok()
 }
 
 /// Every run of a line that decodes to text, decoded.
