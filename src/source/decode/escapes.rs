@@ -54,8 +54,13 @@ fn char_bytes(code: u32) -> Vec<u8> {
 /// escapes are `\n` or `\\` reads the same to every rule, so it is not decoded for them alone.
 pub fn candidates(bytes: &[u8], out: &mut Vec<usize>) {
     for at in memchr::memchr_iter(b'\\', bytes) {
-        let strong = matches!(bytes.get(at + 1), Some(b'"' | b'\'' | b'/' | b'u' | b'x'));
-        if strong && escape_at(bytes, at).is_some() {
+        let strong = match bytes.get(at + 1) {
+            Some(b'"' | b'\'' | b'/') => true,
+            Some(b'u') => hex_at(bytes, at + 2, 4).is_some(),
+            Some(b'x') => hex_at(bytes, at + 2, 2).is_some(),
+            _ => false,
+        };
+        if strong {
             out.push(at);
         }
     }
