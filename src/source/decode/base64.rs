@@ -38,10 +38,7 @@ pub fn runs(bytes: &[u8]) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();
     let mut at = MIN_RUN - 1;
     while at < bytes.len() {
-        // A run of MIN_RUN through `at` reaches `at - 8` or `at + 8`: when neither is in the
-        // alphabet, the word at `at` is short, which is the common case in code.
-        let short = at >= 8 && at + 8 < bytes.len() && !alphabet(at - 8) && !alphabet(at + 8);
-        if short || !alphabet(at) {
+        if !alphabet(at) {
             at += MIN_RUN;
             continue;
         }
