@@ -11,8 +11,8 @@ use super::args::{ColorChoice, FilterArgs, OutputArgs};
 use crate::engine::Engine;
 use crate::exit::ExitStatus;
 use crate::finding::{self, Finding};
-use crate::rules::Confidence;
 use crate::report::{self, Report, ReportOptions};
+use crate::rules::Confidence;
 use crate::source::stats::Summary;
 use crate::suppress::{Baseline, IGNORE_FILE_NAME, IgnoreList};
 

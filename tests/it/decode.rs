@@ -2,6 +2,8 @@
 //! depth bound, placement on the encoded text, the Kubernetes case, the plain finding winning,
 //! the `--confidence` floor in every format, and encoded text finding what its plain text finds.
 
+use std::fmt::Write as _;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use tempfile::TempDir;
@@ -21,19 +23,27 @@ fn scan_file(name: &str, contents: &str, extra: &[&str]) -> (i32, Vec<serde_json
     (code, report["findings"].as_array().unwrap().clone())
 }
 
+/// Writes every byte of `text` through `encode`.
+fn each_byte(text: &str, encode: impl Fn(&mut String, u8) -> std::fmt::Result) -> String {
+    text.bytes().fold(String::new(), |mut out, b| {
+        encode(&mut out, b).unwrap();
+        out
+    })
+}
+
 /// Percent-encodes every byte.
 fn percent_all(text: &str) -> String {
-    text.bytes().map(|b| format!("%{b:02X}")).collect()
+    each_byte(text, |out, b| write!(out, "%{b:02X}"))
 }
 
 /// Escapes every character as `\u00XX` (ASCII input).
 fn json_escape_all(text: &str) -> String {
-    text.bytes().map(|b| format!("\\u{b:04x}")).collect()
+    each_byte(text, |out, b| write!(out, "\\u{b:04x}"))
 }
 
 /// Writes every character as a decimal character reference (ASCII input).
 fn entities_all(text: &str) -> String {
-    text.bytes().map(|b| format!("&#{b};")).collect()
+    each_byte(text, |out, b| write!(out, "&#{b};"))
 }
 
 fn summary(f: &serde_json::Value) -> (String, u64, u64, Option<String>) {
@@ -69,12 +79,7 @@ fn percent_encoding_is_decoded_and_the_secret_keeps_its_own_column() {
     let column = line.find(&p).unwrap() as u64 + 1;
     assert_eq!(
         findings.iter().map(summary).collect::<Vec<_>>(),
-        vec![(
-            "generic-password".into(),
-            1,
-            column,
-            Some("percent".into())
-        )]
+        vec![("generic-password".into(), 1, column, Some("percent".into()))]
     );
 }
 
@@ -110,7 +115,8 @@ fn two_encodings_deep_are_found_and_three_are_not() {
     assert_eq!(findings.len(), 1, "{findings:?}");
     assert_eq!(findings[0]["decoded"], "base64+base64");
 
-    let percent_in_base64 = STANDARD.encode(percent_all(&format!("password = \"{}\"", password(76))));
+    let percent_in_base64 =
+        STANDARD.encode(percent_all(&format!("password = \"{}\"", password(76))));
     let (_, findings) = scan_file("b.txt", &format!("x {percent_in_base64}\n"), &[]);
     assert_eq!(findings.len(), 1, "{findings:?}");
     assert_eq!(findings[0]["decoded"], "base64+percent");
@@ -140,12 +146,7 @@ fn kubernetes_secret_values_are_decoded_as_before_and_named() {
     assert_eq!(code, 1);
     assert_eq!(
         findings.iter().map(summary).collect::<Vec<_>>(),
-        vec![(
-            "generic-password-bare".into(),
-            7,
-            16,
-            Some("base64".into())
-        )]
+        vec![("generic-password-bare".into(), 7, 16, Some("base64".into()))]
     );
 }
 
@@ -224,7 +225,11 @@ fn the_confidence_floor_defaults_to_medium_and_low_adds_heuristics() {
     assert_eq!(report["summary"]["by_confidence"]["high"], 1);
     assert_eq!(report["summary"]["by_confidence"]["low"], 1);
 
-    let (code, findings) = scan_file("app.py", "db_password = \"qwert\"\n", &["--confidence", "high"]);
+    let (code, findings) = scan_file(
+        "app.py",
+        "db_password = \"qwert\"\n",
+        &["--confidence", "high"],
+    );
     assert_eq!((code, findings.len()), (0, 0));
 }
 
@@ -245,16 +250,31 @@ fn every_format_shows_confidence_and_decoding() {
     assert!(text.contains("(confidence high, decoded base64)"), "{text}");
     assert!(text.contains("confidence 1 high"), "{text}");
     let csv = run("csv");
-    assert!(csv.lines().next().unwrap().ends_with(",confidence,decoded"), "{csv}");
-    assert!(csv.lines().nth(1).unwrap().ends_with(",high,base64"), "{csv}");
+    assert!(
+        csv.lines().next().unwrap().ends_with(",confidence,decoded"),
+        "{csv}"
+    );
+    assert!(
+        csv.lines().nth(1).unwrap().ends_with(",high,base64"),
+        "{csv}"
+    );
     let sarif = run("sarif");
-    assert!(sarif.contains("\"confidence\": \"high\"") && sarif.contains("\"decoded\": \"base64\""), "{sarif}");
+    assert!(
+        sarif.contains("\"confidence\": \"high\"") && sarif.contains("\"decoded\": \"base64\""),
+        "{sarif}"
+    );
     let markdown = run("markdown");
-    assert!(markdown.contains("| high |") && markdown.contains("(decoded base64)"), "{markdown}");
+    assert!(
+        markdown.contains("| high |") && markdown.contains("(decoded base64)"),
+        "{markdown}"
+    );
     let junit = run("junit");
     assert!(junit.contains("confidence high, decoded base64"), "{junit}");
     let jsonl = run("jsonl");
-    assert!(jsonl.contains("\"confidence\":\"high\"") && jsonl.contains("\"decoded\":\"base64\""), "{jsonl}");
+    assert!(
+        jsonl.contains("\"confidence\":\"high\"") && jsonl.contains("\"decoded\":\"base64\""),
+        "{jsonl}"
+    );
 }
 
 #[test]
@@ -267,5 +287,8 @@ fn an_unknown_confidence_is_a_one_line_error() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("'sure' is not a confidence (high, medium, low)"), "{stderr}");
+    assert!(
+        stderr.contains("'sure' is not a confidence (high, medium, low)"),
+        "{stderr}"
+    );
 }

@@ -3,8 +3,8 @@
 //! are found by sampling every 16th byte: a run that long always covers a sampled byte.
 
 use base64::Engine as _;
-use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::DecodePaddingMode;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 
 use super::splice::Replacement;
 
@@ -90,7 +90,10 @@ fn leads_look_ascii(body: &[u8]) -> bool {
 /// The text a run decodes to, when it reads as text: mostly ASCII (see `leads_look_ascii`),
 /// valid UTF-8, and no control bytes but whitespace.
 pub fn decode_run(run: &[u8]) -> Option<Vec<u8>> {
-    let body = run.strip_suffix(b"==").or_else(|| run.strip_suffix(b"=")).unwrap_or(run);
+    let body = run
+        .strip_suffix(b"==")
+        .or_else(|| run.strip_suffix(b"="))
+        .unwrap_or(run);
     if body.len() > MAX_RUN || body.len() % 4 == 1 {
         return None;
     }
@@ -108,7 +111,10 @@ pub fn decode_run(run: &[u8]) -> Option<Vec<u8>> {
 
 /// Whether decoded bytes read as text.
 fn printable(bytes: &[u8]) -> bool {
-    if bytes.iter().any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') || b == 0x7F) {
+    if bytes
+        .iter()
+        .any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') || b == 0x7F)
+    {
         return false;
     }
     std::str::from_utf8(bytes).is_ok()
@@ -118,9 +124,7 @@ fn printable(bytes: &[u8]) -> bool {
 pub fn replacements(line: &[u8]) -> Vec<Replacement> {
     runs(line)
         .into_iter()
-        .filter_map(|span| {
-            decode_run(&line[span.clone()]).map(|bytes| Replacement { span, bytes })
-        })
+        .filter_map(|span| decode_run(&line[span.clone()]).map(|bytes| Replacement { span, bytes }))
         .collect()
 }
 
@@ -140,7 +144,10 @@ mod tests {
 
     #[test]
     fn only_text_decodes() {
-        assert_eq!(decode_run(b"aGVsbG8gd29ybGQgaGVsbG8=").unwrap(), b"hello world hello");
+        assert_eq!(
+            decode_run(b"aGVsbG8gd29ybGQgaGVsbG8=").unwrap(),
+            b"hello world hello"
+        );
         assert!(decode_run(b"ThisIsAnIdentifierName").is_none());
         assert!(decode_run(b"0123456789abcdef0123456789abcdef").is_none());
     }

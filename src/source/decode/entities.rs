@@ -37,7 +37,12 @@ fn reference_at(bytes: &[u8], at: usize) -> Option<(usize, Vec<u8>)> {
 /// Offsets of character references.
 pub fn candidates(bytes: &[u8], out: &mut Vec<usize>) {
     // `&&`, `&self`, `&mut`: most ampersands in code cannot start a reference we decode.
-    let may_start = |at: usize| matches!(bytes.get(at + 1), Some(b'#' | b'q' | b'a' | b'l' | b'g' | b'n'));
+    let may_start = |at: usize| {
+        matches!(
+            bytes.get(at + 1),
+            Some(b'#' | b'q' | b'a' | b'l' | b'g' | b'n')
+        )
+    };
     out.extend(
         memchr::memchr_iter(b'&', bytes)
             .filter(|&at| may_start(at) && reference_at(bytes, at).is_some()),

@@ -257,7 +257,12 @@ fn place(
         chunk.commit,
     );
     let at = finding::locate_span(chunk.bytes, span.clone(), chunk.origin);
-    (finding.line, finding.column, finding.end_line, finding.end_column) = at;
+    (
+        finding.line,
+        finding.column,
+        finding.end_line,
+        finding.end_column,
+    ) = at;
     finding.decoded = Some(decoding);
     Placed {
         offset: span.start,

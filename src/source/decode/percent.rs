@@ -26,7 +26,9 @@ fn escape_at(bytes: &[u8], at: usize) -> Option<u8> {
 /// bytes or letters and are not candidates.
 pub fn candidates(bytes: &[u8], out: &mut Vec<usize>) {
     for at in memchr::memchr_iter(b'%', bytes) {
-        if escape_at(bytes, at).is_some_and(|b| b >= 0x80 || (b.is_ascii_graphic() || b == b' ') && !b.is_ascii_alphanumeric()) {
+        if escape_at(bytes, at).is_some_and(|b| {
+            b >= 0x80 || (b.is_ascii_graphic() || b == b' ') && !b.is_ascii_alphanumeric()
+        }) {
             out.push(at);
         }
     }
