@@ -26,8 +26,8 @@ pub struct ScanArgs {
     pub no_inline_allow: bool,
     /// Report only findings at or above this confidence (low, medium, high). `low` adds generic
     /// heuristics (a password field holding a short word, credentials in a localhost URL, a
-    /// bare Bearer value) for audits
-    #[arg(long, value_name = "LEVEL", default_value = "medium", value_parser = parse_confidence, help_heading = "Scan")]
+    /// bare Bearer value) for audits; in hooks, LEAKGATE_CONFIDENCE=low
+    #[arg(long, value_name = "LEVEL", default_value = "medium", value_parser = parse_confidence, env = "LEAKGATE_CONFIDENCE", help_heading = "Scan")]
     pub confidence: Confidence,
 }
 
