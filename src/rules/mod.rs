@@ -371,3 +371,36 @@ fn build_allow(
         matches: patterns(&spec.matches)?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn confidence_is_written_or_derived() {
+        let pack = RulePack::builtin(Strictness::Trusted).unwrap();
+        let of = |id: &str| pack.get(id).unwrap().confidence;
+        assert_eq!(of("github-pat-classic"), Confidence::High);
+        assert_eq!(of("private-key-pem"), Confidence::High);
+        assert_eq!(of("generic-password"), Confidence::Medium);
+        assert_eq!(of("password-short-word"), Confidence::Low);
+        assert_eq!(
+            derive_confidence(true, &["generic".to_owned()]),
+            Confidence::Medium
+        );
+    }
+
+    #[test]
+    fn an_unknown_confidence_names_its_place() {
+        let source = "[[rules]]\nid = \"x-y\"\ndescription = \"d\"\nseverity = \"low\"\nconfidence = \"sure\"\nkeywords = [\"ab\"]\nregex = '''ab(c)'''\n";
+        let spec = parse_file("user.toml", source).unwrap();
+        let err = RulePack::default()
+            .add_file("user.toml", source, spec, Strictness::Trusted)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("user.toml:5:") && err.contains("unknown confidence 'sure'"),
+            "{err}"
+        );
+    }
+}
