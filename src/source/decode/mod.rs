@@ -4,7 +4,7 @@
 //! the rest of the line kept as context so name-based rules still apply), scanned with the same
 //! engine, and decoded again up to [`MAX_DEPTH`] encodings deep. A finding is placed on the
 //! encoded text and names its decoding; where the plain scan reports the same text, the plain
-//! finding wins. Kubernetes Secret values are the one case decoded by structure ([`k8s`]).
+//! finding wins. Kubernetes Secret values are the one case decoded by structure (`k8s.rs`).
 //! This module knows no rule: it hands text to [`Engine::scan`].
 
 mod base64;
