@@ -97,7 +97,7 @@ pub struct Finding {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suppressed: Option<String>,
     /// The decoding the secret was found under (`base64`, `percent`, `json-escape`,
-    /// `html-entity`, `kubernetes-secret`; nested ones joined by `+`, outermost first), when the
+    /// `html-entity`; nested ones joined by `+`, outermost first; a Kubernetes Secret value is `base64`), when the
     /// secret is not in the text as written; the location is then the encoded text's.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decoded: Option<String>,

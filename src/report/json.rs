@@ -13,7 +13,7 @@
 //! ```
 //! `confidence` is `high`, `medium` or `low` (`--confidence` sets the floor). `decoded` is
 //! present only for a secret found in decoded text: the decoding (`base64`, `percent`,
-//! `json-escape`, `html-entity`, `kubernetes-secret`; nested ones joined by `+`), the location
+//! `json-escape`, `html-entity`; nested ones joined by `+`), the location
 //! being the encoded text's. `commit`, for git scans, is `{"id", "author", "email", "date", "message"}`. `--format jsonl`
 //! writes each finding object on its own line and no summary.
 
