@@ -19,7 +19,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::engine::Match;
-use crate::rules::{Rule, Severity};
+use crate::rules::{Confidence, Rule, Severity};
 use crate::secret::Secret;
 
 /// The commit that introduced a finding (git scans only).
@@ -71,6 +71,8 @@ pub struct Finding {
     pub description: String,
     /// The rule's severity.
     pub severity: Severity,
+    /// How sure the finding is (the rule's confidence); `--confidence` drops those below it.
+    pub confidence: Confidence,
     /// Path relative to the scan root, `/`-separated (`-` for stdin), control characters escaped;
     /// for a message, `commit message of <id>` or `tag message of <name>`.
     pub file: String,
@@ -94,6 +96,11 @@ pub struct Finding {
     /// scanned change itself adds silences it under `--config-from` (a reviewer must see it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suppressed: Option<String>,
+    /// The decoding the secret was found under (`base64`, `percent`, `json-escape`,
+    /// `html-entity`; nested ones joined by `+`, outermost first; a Kubernetes Secret value is `base64`), when the
+    /// secret is not in the text as written; the location is then the encoded text's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decoded: Option<String>,
     /// The rule's tags.
     pub tags: Vec<String>,
     /// How to fix it.
@@ -235,6 +242,7 @@ pub fn locate(
         rule_id: rule.id.clone(),
         description: rule.description.clone(),
         severity: rule.severity,
+        confidence: rule.confidence,
         file: crate::escape::controls(file).into_owned(),
         line: origin.file_line(line),
         column,
@@ -249,6 +257,7 @@ pub fn locate(
             Provenance::File
         },
         suppressed: None,
+        decoded: None,
         tags: rule.tags.clone(),
         remediation: rule.remediation.clone(),
         validation: None,

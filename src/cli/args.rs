@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::report::Format;
-use crate::rules::Severity;
+use crate::rules::{Confidence, Severity};
 
 /// What to scan and how.
 #[derive(Debug, Clone, Args)]
@@ -24,6 +24,11 @@ pub struct ScanArgs {
     /// Do not honour leakgate:allow comments (for audits)
     #[arg(long, help_heading = "Scan")]
     pub no_inline_allow: bool,
+    /// Report only findings at or above this confidence (low, medium, high). `low` adds generic
+    /// heuristics (a password field holding a short word, credentials in a localhost URL, a
+    /// bare Bearer value) for audits; in hooks, LEAKGATE_CONFIDENCE=low
+    #[arg(long, value_name = "LEVEL", default_value = "medium", value_parser = parse_confidence, env = "LEAKGATE_CONFIDENCE", help_heading = "Scan")]
+    pub confidence: Confidence,
 }
 
 impl ScanArgs {
@@ -156,6 +161,12 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
 pub fn parse_severity(text: &str) -> Result<Severity, String> {
     Severity::parse(&text.to_ascii_lowercase())
         .ok_or_else(|| format!("'{text}' is not a severity (critical, high, medium, low)"))
+}
+
+/// Parses a confidence name.
+pub fn parse_confidence(text: &str) -> Result<Confidence, String> {
+    Confidence::parse(&text.to_ascii_lowercase())
+        .ok_or_else(|| format!("'{text}' is not a confidence (high, medium, low)"))
 }
 
 #[cfg(test)]

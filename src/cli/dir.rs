@@ -82,7 +82,7 @@ pub fn run_dir(args: &DirArgs) -> anyhow::Result<ExitStatus> {
     }
     let root = scan_root(&args.paths);
     let (engine, config_note) = engine_for(&args.common, &root)?;
-    let suppression = Suppression::load(&args.common.filters, &root)?;
+    let suppression = Suppression::load(&args.common.filters, args.common.scan.confidence, &root)?;
     let options = DirOptions {
         paths: args.paths.clone(),
         threads: args.common.scan.threads(),
@@ -112,7 +112,7 @@ pub fn run_stdin(args: &StdinArgs) -> anyhow::Result<ExitStatus> {
     args.validate.check()?;
     let root = PathBuf::from(".");
     let (engine, config_note) = engine_for(&args.common, &root)?;
-    let suppression = Suppression::load(&args.common.filters, &root)?;
+    let suppression = Suppression::load(&args.common.filters, args.common.scan.confidence, &root)?;
     let started = Instant::now();
     let stats = ScanStats::default();
     let name = crate::source::portable_path(&args.name);

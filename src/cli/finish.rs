@@ -12,6 +12,7 @@ use crate::engine::Engine;
 use crate::exit::ExitStatus;
 use crate::finding::{self, Finding};
 use crate::report::{self, Report, ReportOptions};
+use crate::rules::Confidence;
 use crate::source::stats::Summary;
 use crate::suppress::{Baseline, IGNORE_FILE_NAME, IgnoreList};
 use crate::validate::{self, Partners, Status, ValidationSummary};
@@ -23,11 +24,18 @@ pub struct Suppression {
     pub ignore: IgnoreList,
     /// Accepted findings.
     pub baseline: Option<Baseline>,
+    /// The confidence floor (`--confidence`): findings below it are dropped before the ignore
+    /// file and baseline are consulted.
+    pub floor: Confidence,
 }
 
 impl Suppression {
     /// Loads `--ignore-file` (or `.leakgateignore` at `root`) and `--baseline`.
-    pub fn load(filters: &FilterArgs, root: &Path) -> anyhow::Result<Suppression> {
+    pub fn load(
+        filters: &FilterArgs,
+        floor: Confidence,
+        root: &Path,
+    ) -> anyhow::Result<Suppression> {
         let ignore = match &filters.ignore_file {
             Some(path) => IgnoreList::read(path, true)?,
             None => match crate::config::find_upward(root, IGNORE_FILE_NAME) {
@@ -40,11 +48,16 @@ impl Suppression {
             .as_deref()
             .map(Baseline::read)
             .transpose()?;
-        Ok(Suppression { ignore, baseline })
+        Ok(Suppression {
+            ignore,
+            baseline,
+            floor,
+        })
     }
 
     fn keeps(&self, finding: &Finding) -> bool {
-        !self.ignore.ignores(finding)
+        finding.confidence >= self.floor
+            && !self.ignore.ignores(finding)
             && !self.baseline.as_ref().is_some_and(|b| b.contains(finding))
     }
 }

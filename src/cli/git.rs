@@ -110,7 +110,7 @@ impl GitContext {
                 );
                 (
                     build_engine(config.as_ref(), options)?,
-                    Suppression::load(&common.filters, &root)?,
+                    Suppression::load(&common.filters, common.scan.confidence, &root)?,
                 )
             }
             Some(rev) => {
@@ -133,7 +133,11 @@ impl GitContext {
                 };
                 (
                     build_engine(config.as_ref(), options)?,
-                    Suppression { ignore, baseline },
+                    Suppression {
+                        ignore,
+                        baseline,
+                        floor: common.scan.confidence,
+                    },
                 )
             }
         };

@@ -169,6 +169,8 @@ fn internal_domain_rule(config_name: &str, domains: &[String]) -> crate::rules::
         id: "internal-host-custom-domain".into(),
         description: "A host under one of the organisation's internal domains, assigned in code or config; it maps the private network for an attacker.".into(),
         severity: crate::rules::Severity::Low,
+        // The organisation named these domains itself: a strong name with a literal value.
+        confidence: crate::rules::Confidence::Medium,
         keywords: domains.to_vec(),
         regex_source,
         secret_group: Some(1),

@@ -441,8 +441,11 @@ fn resolve_overlaps(
     mut matches: Vec<Match>,
     mut trace: Option<&mut Vec<Trace>>,
 ) -> Vec<Match> {
+    // A low-confidence rule loses first, so a floor of `medium` never hides a secret that a
+    // medium rule reports.
     let rank = |m: &Match| {
         (
+            rules[m.rule].confidence == crate::rules::Confidence::Low,
             rules[m.rule].is_generic(),
             usize::MAX - m.secret.len(),
             m.rule,

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use super::{Report, ReportOptions, shown_secret};
 
-const HEADER: &str = "rule_id,severity,file,line,column,end_line,end_column,secret,fingerprint,commit,author,date,description,validation,validation_detail";
+const HEADER: &str = "rule_id,severity,file,line,column,end_line,end_column,secret,fingerprint,commit,author,date,description,confidence,decoded,validation,validation_detail";
 
 /// Writes `--format csv`.
 pub fn write(report: &Report<'_>, options: ReportOptions, out: &mut dyn Write) -> io::Result<()> {
@@ -26,6 +26,8 @@ pub fn write(report: &Report<'_>, options: ReportOptions, out: &mut dyn Write) -
             commit.map(|c| c.author.clone()).unwrap_or_default(),
             commit.map(|c| c.date.clone()).unwrap_or_default(),
             f.description.clone(),
+            f.confidence.to_string(),
+            f.decoded.clone().unwrap_or_default(),
             validation
                 .map(|v| v.status.as_str().to_owned())
                 .unwrap_or_default(),

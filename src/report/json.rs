@@ -5,11 +5,16 @@
 //! ```json
 //! {"findings": [{"rule_id": "github-pat-classic", "description": "...", "severity": "critical",
 //!   "file": "src/app.py", "line": 3, "column": 9, "end_line": 3, "end_column": 49,
-//!   "secret": "ghp_****", "fingerprint": "github-pat-classic:1f2e...", "commit": null,
-//!   "tags": ["vcs", "github"]}],
+//!   "confidence": "high", "secret": "ghp_****", "fingerprint": "github-pat-classic:1f2e...",
+//!   "commit": null, "tags": ["vcs", "github"]}],
 //!  "summary": {"files": 12, "bytes": 3456, "duration": 0.012, "skipped": {"binary": 1},
-//!   "notes": [], "findings": 1, "by_severity": {"critical": 1}}}
+//!   "notes": [], "findings": 1, "by_severity": {"critical": 1},
+//!   "by_confidence": {"high": 1}}}
 //! ```
+//! `confidence` is `high`, `medium` or `low` (`--confidence` sets the floor). `decoded` is
+//! present only for a secret found in decoded text: the decoding (`base64`, `percent`,
+//! `json-escape`, `html-entity`; nested ones joined by `+`), the location being the encoded
+//! text's. `provenance` is `{"kind": "file" | "blob" | "commit-message" | "tag-message", ...}`.
 //! `commit`, for git scans, is `{"id", "author", "email", "date", "message"}`. With `--validate`,
 //! a finding of a rule with a validator has `"validation": {"status": "valid" | "invalid" |
 //! "unknown" | "error", "detail": "HTTP 200; login=octocat"}` and the summary has
@@ -23,7 +28,7 @@ use serde_json::{Value, json};
 
 use super::{Report, ReportOptions, shown_secret};
 use crate::finding::Finding;
-use crate::rules::Severity;
+use crate::rules::{Confidence, Severity};
 
 /// One finding as a JSON value, with the secret shown per the options.
 pub fn finding_value(finding: &Finding, options: ReportOptions) -> Value {
@@ -46,8 +51,20 @@ pub fn summary_value(report: &Report<'_>) -> Value {
             by_severity.insert(severity.as_str().into(), json!(n));
         }
     }
+    let mut by_confidence = serde_json::Map::new();
+    for level in Confidence::ALL {
+        let n = report
+            .findings
+            .iter()
+            .filter(|f| f.confidence == level)
+            .count();
+        if n > 0 {
+            by_confidence.insert(level.as_str().into(), json!(n));
+        }
+    }
     summary["findings"] = json!(report.findings.len());
     summary["by_severity"] = Value::Object(by_severity);
+    summary["by_confidence"] = Value::Object(by_confidence);
     summary
 }
 

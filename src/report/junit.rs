@@ -29,9 +29,10 @@ pub fn write(report: &Report<'_>, options: ReportOptions, out: &mut dyn Write) -
     for f in report.findings {
         let name = format!("{}:{} {}", f.file, f.line, f.rule_id);
         let mut message = format!(
-            "{} ({}): {}",
+            "{} ({}, {}): {}",
             f.description,
             f.severity,
+            super::text::qualifiers(f),
             shown_secret(f, options)
         );
         if let Some(v) = &f.validation {

@@ -21,9 +21,9 @@ pub fn write(report: &Report<'_>, options: ReportOptions, out: &mut dyn Write) -
     };
     writeln!(
         out,
-        "| severity | rule | location | secret | commit | fingerprint |{extra}"
+        "| severity | confidence | rule | location | secret | commit | fingerprint |{extra}"
     )?;
-    writeln!(out, "|---|---|---|---|---|---|{extra_rule}")?;
+    writeln!(out, "|---|---|---|---|---|---|---|{extra_rule}")?;
     for f in report.findings {
         let commit = f
             .commit
@@ -41,11 +41,15 @@ pub fn write(report: &Report<'_>, options: ReportOptions, out: &mut dyn Write) -
         };
         writeln!(
             out,
-            "| {} | `{}` | `{}:{}` | `{}` | {} | `{}` |{validation}",
+            "| {} | {} | `{}` | `{}:{}`{} | `{}` | {} | `{}` |{validation}",
             f.severity,
+            f.confidence,
             f.rule_id,
             cell(&f.file),
             f.line,
+            f.decoded
+                .as_ref()
+                .map_or(String::new(), |d| format!(" (decoded {d})")),
             cell(&shown_secret(f, options)),
             commit,
             f.fingerprint

@@ -7,10 +7,11 @@
 //! secret, one location: a physical one (`uri` relative to the scan root, region with start/end
 //! line and column), or for a commit or tag message a logical one named `commit message of <id>`
 //! / `tag message of <name>`; `partialFingerprints["leakgate/v1"]` (the finding fingerprint),
-//! `properties.provenance` (`{"kind": "file" | "blob" | "commit-message" | "tag-message", ...}`)
-//! and, for git scans, `properties.commit` (id, author, email, date, message); with
-//! `--validate`, `properties.validation` (`{"status": "valid" | "invalid" | "unknown" |
-//! "error", "detail"}`).
+//! `properties.provenance` (`{"kind": "file" | "blob" | "commit-message" | "tag-message", ...}`),
+//! `properties.confidence` (`high` | `medium` | `low`, also on each rule descriptor),
+//! `properties.decoded` for a secret found in decoded text (`base64`, `percent`...), for git
+//! scans `properties.commit` (id, author, email, date, message), and with `--validate`
+//! `properties.validation` (`{"status": "valid" | "invalid" | "unknown" | "error", "detail"}`).
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -19,7 +20,7 @@ use serde_json::{Value, json};
 
 use super::{Report, ReportOptions, shown_secret};
 use crate::finding::{Finding, Provenance};
-use crate::rules::{Rule, Severity};
+use crate::rules::{Confidence, Rule, Severity};
 
 /// SARIF level for a severity.
 fn level(severity: Severity) -> &'static str {
@@ -40,6 +41,15 @@ fn security_severity(severity: Severity) -> &'static str {
     }
 }
 
+/// GitHub's `precision` for a confidence.
+fn precision(confidence: Confidence) -> &'static str {
+    match confidence {
+        Confidence::High => "very-high",
+        Confidence::Medium => "high",
+        Confidence::Low => "low",
+    }
+}
+
 fn rule_descriptor(rule: &Rule) -> Value {
     let help = if rule.remediation.is_empty() {
         rule.description.clone()
@@ -54,8 +64,10 @@ fn rule_descriptor(rule: &Rule) -> Value {
         "defaultConfiguration": { "level": level(rule.severity) },
         "properties": {
             "tags": rule.tags,
+            "confidence": rule.confidence,
             "security-severity": security_severity(rule.severity),
-            "precision": if rule.is_generic() { "medium" } else { "high" },
+            // GitHub's `precision` is the same idea as the rule's confidence.
+            "precision": precision(rule.confidence),
         },
     })
 }
@@ -81,8 +93,11 @@ pub fn write(report: &Report<'_>, options: ReportOptions, out: &mut dyn Write) -
                 "message": { "text": message(f, options) },
                 "locations": [location(f)],
                 "partialFingerprints": { "leakgate/v1": f.fingerprint },
-                "properties": { "provenance": f.provenance },
+                "properties": { "provenance": f.provenance, "confidence": f.confidence },
             });
+            if let Some(decoding) = &f.decoded {
+                result["properties"]["decoded"] = json!(decoding);
+            }
             if let Some(commit) = &f.commit {
                 result["properties"]["commit"] = json!(commit);
             }

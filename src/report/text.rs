@@ -7,7 +7,7 @@ use colored::{ColoredString, Colorize as _};
 
 use super::{Report, ReportOptions, shown_secret};
 use crate::finding::Finding;
-use crate::rules::Severity;
+use crate::rules::{Confidence, Severity};
 
 /// Writes `--format text`.
 pub fn write(report: &Report<'_>, options: ReportOptions, out: &mut dyn Write) -> io::Result<()> {
@@ -46,12 +46,13 @@ fn write_finding(f: &Finding, options: ReportOptions, out: &mut dyn Write) -> io
         .unwrap_or_default();
     writeln!(
         out,
-        "  {}:{}  {}  {}  {}{tag}",
+        "  {}:{}  {}  {}  {}  ({}){tag}",
         f.line,
         f.column,
         paint(options, severity_color(f.severity, &severity)),
         paint(options, f.rule_id.cyan()),
         shown_secret(f, options),
+        qualifiers(f),
     )?;
     if let Some(c) = &f.commit {
         let short = &c.id[..c.id.len().min(10)];
@@ -70,7 +71,27 @@ fn write_finding(f: &Finding, options: ReportOptions, out: &mut dyn Write) -> io
     writeln!(out, "      fingerprint {}", f.fingerprint)
 }
 
-/// `3 findings (1 critical, 2 high) in 120 files (1.2 MB) in 0.05 s; skipped 2 (2 binary)`.
+/// `confidence high`, and where the secret was decoded: `confidence medium, decoded base64`.
+pub fn qualifiers(f: &Finding) -> String {
+    match &f.decoded {
+        Some(decoding) => format!("confidence {}, decoded {decoding}", f.confidence),
+        None => format!("confidence {}", f.confidence),
+    }
+}
+
+/// `2 high, 1 medium`: findings counted per confidence, most confident first (empty when none).
+pub fn confidence_counts(findings: &[Finding]) -> String {
+    let by: Vec<String> = Confidence::ALL
+        .iter()
+        .filter_map(|&level| {
+            let c = findings.iter().filter(|f| f.confidence == level).count();
+            (c > 0).then(|| format!("{c} {level}"))
+        })
+        .collect();
+    by.join(", ")
+}
+
+/// `3 findings (1 critical, 2 high; confidence 2 high, 1 medium) in 120 files (1.2 MB) in 0.05 s; skipped 2 (2 binary)`.
 pub fn summary_line(report: &Report<'_>) -> String {
     let s = report.summary;
     let n = report.findings.len();
@@ -83,7 +104,12 @@ pub fn summary_line(report: &Report<'_>) -> String {
         })
         .collect();
     if !by.is_empty() {
-        let _ = write!(line, " ({})", by.join(", "));
+        let _ = write!(
+            line,
+            " ({}; confidence {})",
+            by.join(", "),
+            confidence_counts(report.findings)
+        );
     }
     let _ = write!(
         line,

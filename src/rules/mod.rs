@@ -17,7 +17,7 @@ pub mod validators;
 use std::collections::HashSet;
 
 pub use allow::{AllowReason, Allowlist, Patterns};
-pub use rule::{Rule, RuleParts, Severity};
+pub use rule::{Confidence, Rule, RuleParts, Severity};
 use spec::{AllowSpec, PackFileSpec, RuleSpec};
 use validators::Validator;
 
@@ -168,6 +168,20 @@ fn imported_from(
     }
 }
 
+/// The confidence of a rule that does not state one: a `generic` rule is `medium` (a name-based
+/// heuristic, however strict its value check), a rule with a validator (checksum or structure)
+/// or for a key (`key` tag: private keys and key material) is `high`, any other is `medium`.
+pub fn derive_confidence(has_validator: bool, tags: &[String]) -> Confidence {
+    let tagged = |name: &str| tags.iter().any(|t| t == name);
+    if tagged("generic") {
+        Confidence::Medium
+    } else if has_validator || tagged("key") {
+        Confidence::High
+    } else {
+        Confidence::Medium
+    }
+}
+
 fn build_rule(
     name: &str,
     source: &str,
@@ -185,19 +199,7 @@ fn build_rule(
             ),
         )
     })?;
-    let validator = match &spec.validator {
-        None => None,
-        Some(v) => Some(Validator::parse(v.get_ref()).ok_or_else(|| {
-            err(
-                v.span().start,
-                format!(
-                    "rule '{id}': unknown validator '{}' (one of: {})",
-                    v.get_ref(),
-                    Validator::NAMES.join(", ")
-                ),
-            )
-        })?),
-    };
+    let (validator, confidence) = validator_and_confidence(&spec, &id, &err)?;
     let keywords: Vec<String> = spec
         .keywords
         .get_ref()
@@ -233,6 +235,7 @@ fn build_rule(
         id,
         description: spec.description,
         severity,
+        confidence,
         keywords,
         regex_source: spec.regex.get_ref().clone(),
         secret_group: spec.secret_group.map(toml::Spanned::into_inner),
@@ -250,6 +253,41 @@ fn build_rule(
         validate,
         origin: Location::at(name, source, spec.id.span().start),
     }))
+}
+
+/// The rule's named validator and its confidence (stated, or derived from the validator and
+/// tags).
+fn validator_and_confidence(
+    spec: &RuleSpec,
+    id: &str,
+    err: &impl Fn(usize, String) -> RuleError,
+) -> Result<(Option<Validator>, Confidence), RuleError> {
+    let validator = match &spec.validator {
+        None => None,
+        Some(v) => Some(Validator::parse(v.get_ref()).ok_or_else(|| {
+            err(
+                v.span().start,
+                format!(
+                    "rule '{id}': unknown validator '{}' (one of: {})",
+                    v.get_ref(),
+                    Validator::NAMES.join(", ")
+                ),
+            )
+        })?),
+    };
+    let confidence = match &spec.confidence {
+        None => derive_confidence(validator.is_some(), &spec.tags),
+        Some(c) => Confidence::parse(c.get_ref()).ok_or_else(|| {
+            err(
+                c.span().start,
+                format!(
+                    "rule '{id}': unknown confidence '{}' (high, medium or low)",
+                    c.get_ref()
+                ),
+            )
+        })?,
+    };
+    Ok((validator, confidence))
 }
 
 /// How far a rule's confirm windows reach past a keyword: its `reach`, or the default for its
@@ -386,4 +424,37 @@ fn build_patterns(
     Ok(Patterns::new(
         list.iter().map(compile).collect::<Result<_, _>>()?,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn confidence_is_written_or_derived() {
+        let pack = RulePack::builtin(Strictness::Trusted).unwrap();
+        let of = |id: &str| pack.get(id).unwrap().confidence;
+        assert_eq!(of("github-pat-classic"), Confidence::High);
+        assert_eq!(of("private-key-pem"), Confidence::High);
+        assert_eq!(of("generic-password"), Confidence::Medium);
+        assert_eq!(of("password-short-word"), Confidence::Low);
+        assert_eq!(
+            derive_confidence(true, &["generic".to_owned()]),
+            Confidence::Medium
+        );
+    }
+
+    #[test]
+    fn an_unknown_confidence_names_its_place() {
+        let source = "[[rules]]\nid = \"x-y\"\ndescription = \"d\"\nseverity = \"low\"\nconfidence = \"sure\"\nkeywords = [\"ab\"]\nregex = '''ab(c)'''\n";
+        let spec = parse_file("user.toml", source).unwrap();
+        let err = RulePack::default()
+            .add_file("user.toml", source, spec, Strictness::Trusted)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("user.toml:5:") && err.contains("unknown confidence 'sure'"),
+            "{err}"
+        );
+    }
 }

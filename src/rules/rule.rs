@@ -67,6 +67,51 @@ impl fmt::Display for Severity {
     }
 }
 
+/// How sure a finding is to be a real secret; ordered so that `Low < High`. `--confidence`
+/// sets the floor: gates default to `medium`, audits may ask for `low`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// Generic heuristics: a password-named field holding a short word, a credential in a URL
+    /// to localhost, a bare `Bearer` value.
+    Low,
+    /// A provider format, or a strong name with a literal value.
+    #[default]
+    Medium,
+    /// A format with a checksum or structure that validates, or a private key.
+    High,
+}
+
+impl Confidence {
+    /// Parses the lowercase name used in rule files and on the command line.
+    pub fn parse(name: &str) -> Option<Confidence> {
+        match name {
+            "low" => Some(Confidence::Low),
+            "medium" => Some(Confidence::Medium),
+            "high" => Some(Confidence::High),
+            _ => None,
+        }
+    }
+
+    /// The lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+
+    /// Every confidence, most confident first.
+    pub const ALL: [Confidence; 3] = [Confidence::High, Confidence::Medium, Confidence::Low];
+}
+
+impl fmt::Display for Confidence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Everything a rule is, as loaded and validated; [`Rule`] adds the lazily compiled regex and
 /// derefs to this, so `rule.id` reads naturally.
 #[derive(Debug)]
@@ -77,6 +122,9 @@ pub struct RuleParts {
     pub description: String,
     /// Severity of a finding.
     pub severity: Severity,
+    /// How sure a finding of this rule is (written in the rule, or derived: see
+    /// [`Confidence`] and `rules::derive_confidence`).
+    pub confidence: Confidence,
     /// Lowercase prefilter keywords.
     pub keywords: Vec<String>,
     /// The regex source as written.

@@ -37,6 +37,8 @@ pub struct RuleSpec {
     pub description: String,
     /// critical | high | medium | low.
     pub severity: Spanned<String>,
+    /// low | medium | high (default: high with a validator or for a private key, else medium).
+    pub confidence: Option<Spanned<String>>,
     /// Literals (case-insensitive) the prefilter looks for; at least one.
     pub keywords: Spanned<Vec<String>>,
     /// The confirming regex; the secret is a capture group.

@@ -142,10 +142,12 @@ pub struct Placed {
     pub finding: Finding,
 }
 
-/// Scans UTF-8 (or other byte) text and places its matches, with their offsets.
+/// Scans UTF-8 (or other byte) text and places its matches, with their offsets; then decodes
+/// its encoded text and adds what the plain scan did not report.
 pub fn scan_placed(engine: &Engine, chunk: &Chunk<'_>) -> Vec<Placed> {
-    let mut placed: Vec<Placed> = engine
-        .scan(chunk.bytes, Some(chunk.path))
+    let matches = engine.scan(chunk.bytes, Some(chunk.path));
+    let plain: Vec<std::ops::Range<usize>> = matches.iter().map(|m| m.secret.clone()).collect();
+    let mut placed: Vec<Placed> = matches
         .iter()
         .map(|m| Placed {
             offset: m.secret.start,
@@ -159,9 +161,9 @@ pub fn scan_placed(engine: &Engine, chunk: &Chunk<'_>) -> Vec<Placed> {
             ),
         })
         .collect();
-    let decoded = decode::scan_encoded(engine, chunk);
-    // The secret of an encoded value is its decoded text, judged by the decoded scan (a value
-    // that decodes to `changeme` is a placeholder), never its base64.
+    let decoded = decode::scan_encoded(engine, chunk, &plain);
+    // The secret of a Kubernetes Secret value is its decoded text, judged by the decoded scan
+    // (a value that decodes to `changeme` is a placeholder), never its base64.
     placed.retain(|p| !decoded.encoded.iter().any(|span| span.contains(&p.offset)));
     placed.extend(decoded.findings);
     placed

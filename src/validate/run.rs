@@ -281,6 +281,8 @@ invalid = [{ status = [401] }]
             commit: None,
             provenance: crate::finding::Provenance::File,
             suppressed: None,
+            confidence: crate::rules::Confidence::Medium,
+            decoded: None,
             tags: vec![],
             remediation: String::new(),
             validation: None,

@@ -4,6 +4,7 @@
 // Test helpers panic on setup failure by design; that is how a test reports it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 mod config;
+mod decode;
 mod dir;
 mod gate;
 mod gate_oracle;

@@ -35,7 +35,7 @@ fn cache_file(repo: &Repository) -> Option<PathBuf> {
 }
 
 /// The first line of a cache file; the key follows it.
-const MAGIC: &str = "leakgate-blob-cache v2";
+const MAGIC: &str = "leakgate-blob-cache v3";
 
 /// Clean blob ids for one key.
 #[derive(Debug)]

@@ -1,73 +1,32 @@
-//! Encoded secrets: values a plain scan cannot see because they are base64-encoded, such as the
-//! `data:` entries of a Kubernetes `Secret` (in `.yaml`/`.yml` files). Each value is decoded and scanned as `key: value`
-//! (so name-based rules apply), and findings are reported at the encoded value's line.
+//! The Kubernetes special case of base64 decoding: the `data:` entries of a `Secret` manifest
+//! (in `.yaml`/`.yml` files). Every value is decoded whatever its length (`YWRtaW4=` is short
+//! for the general base64 pass), and scanned as `key: value` so name-based rules apply. The
+//! decoded value is authoritative: its base64 text is never itself reported.
 
 use base64::Engine as _;
 
-use super::{Chunk, Placed};
-use crate::engine::Engine;
-use crate::finding::{self, LineOrigin};
-
 /// One base64 value under a `data:` key of a Kubernetes Secret.
-struct EncodedValue<'a> {
-    key: &'a str,
+pub struct EncodedValue<'a> {
+    /// The entry's key.
+    pub key: &'a str,
     /// Byte span of the base64 text in the chunk.
-    span: std::ops::Range<usize>,
-    decoded: Vec<u8>,
+    pub span: std::ops::Range<usize>,
+    /// The decoded value.
+    pub decoded: Vec<u8>,
 }
 
-/// What decoding found: findings in the decoded values, and the byte spans of every encoded
-/// value (whose base64 text is not itself a secret: the decoded value was judged instead).
-#[derive(Default)]
-pub struct Decoded {
-    /// Findings in decoded values, placed on the encoded value.
-    pub findings: Vec<Placed>,
-    /// Spans of every decoded value's base64 text in the chunk.
-    pub encoded: Vec<std::ops::Range<usize>>,
-}
-
-/// Findings inside the base64 `data:` values of Kubernetes Secret manifests in the chunk.
-pub fn scan_encoded(engine: &Engine, chunk: &Chunk<'_>) -> Decoded {
+/// The base64 `data:` values of a Kubernetes Secret manifest in a `.yaml`/`.yml` file (none for
+/// other files, or when the text declares no `kind: Secret`).
+pub fn secret_values<'a>(path: &str, bytes: &'a [u8]) -> Vec<EncodedValue<'a>> {
     // The parser below reads YAML; checking the name first keeps the extra pass off every
     // other file.
-    if !decodes_path(chunk.path) || memchr::memmem::find(chunk.bytes, b"kind: Secret").is_none() {
-        return Decoded::default();
+    if !decodes_path(path) || memchr::memmem::find(bytes, b"kind: Secret").is_none() {
+        return Vec::new();
     }
-    let mut out = Decoded::default();
-    for value in k8s_secret_values(chunk.bytes) {
-        out.encoded.push(value.span.clone());
-        let synthetic = format!(
-            "{}: {}\n",
-            value.key,
-            String::from_utf8_lossy(&value.decoded)
-        );
-        let origin = LineOrigin::Identity;
-        for m in engine.scan(synthetic.as_bytes(), Some(chunk.path)) {
-            let rule = &engine.rules()[m.rule];
-            // Place the finding on the encoded value; the secret is the decoded one.
-            let mut placed = finding::locate(
-                rule,
-                &m,
-                synthetic.as_bytes(),
-                chunk.path,
-                &origin,
-                chunk.commit,
-            );
-            let at = finding::locate_span(chunk.bytes, value.span.clone(), chunk.origin);
-            placed.line = at.0;
-            placed.column = at.1;
-            placed.end_line = at.2;
-            placed.end_column = at.3;
-            out.findings.push(Placed {
-                offset: value.span.start,
-                finding: placed,
-            });
-        }
-    }
-    out
+    k8s_secret_values(bytes)
 }
 
-/// Whether files at `path` have their encoded values decoded (YAML manifests).
+/// Whether files at `path` have their Secret values decoded (YAML manifests).
 pub fn decodes_path(path: &str) -> bool {
     std::path::Path::new(path)
         .extension()

@@ -1,0 +1,83 @@
+//! HTML and XML character references (`&quot;`, `&amp;`, `&#61;`, `&#x3D;`): where they are, and
+//! what a line decodes to.
+
+use super::splice::Replacement;
+
+/// Named references worth knowing: the five XML ones, and the space HTML editors insert.
+const NAMED: [(&[u8], u8); 6] = [
+    (b"quot", b'"'),
+    (b"amp", b'&'),
+    (b"lt", b'<'),
+    (b"gt", b'>'),
+    (b"apos", b'\''),
+    (b"nbsp", b' '),
+];
+
+/// The longest reference body we read (`#x10FFFF`).
+const MAX_BODY: usize = 8;
+
+/// The reference starting with the `&` at `at`: its length and its bytes.
+fn reference_at(bytes: &[u8], at: usize) -> Option<(usize, Vec<u8>)> {
+    let rest = &bytes[at + 1..bytes.len().min(at + 2 + MAX_BODY)];
+    let semi = memchr::memchr(b';', rest)?;
+    let body = &rest[..semi];
+    let code = match body {
+        [b'#', b'x' | b'X', hex @ ..] if !hex.is_empty() => {
+            u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?
+        }
+        [b'#', dec @ ..] if !dec.is_empty() && dec.iter().all(u8::is_ascii_digit) => {
+            std::str::from_utf8(dec).ok()?.parse().ok()?
+        }
+        name => u32::from(NAMED.iter().find(|(n, _)| *n == name)?.1),
+    };
+    let c = char::from_u32(code).filter(|&c| c != '\0')?;
+    Some((semi + 2, c.to_string().into_bytes()))
+}
+
+/// Offsets of character references.
+pub fn candidates(bytes: &[u8], out: &mut Vec<usize>) {
+    // `&&`, `&self`, `&mut`: most ampersands in code cannot start a reference we decode.
+    let may_start = |at: usize| {
+        matches!(
+            bytes.get(at + 1),
+            Some(b'#' | b'q' | b'a' | b'l' | b'g' | b'n')
+        )
+    };
+    out.extend(
+        memchr::memchr_iter(b'&', bytes)
+            .filter(|&at| may_start(at) && reference_at(bytes, at).is_some()),
+    );
+}
+
+/// Every character reference of a line, decoded.
+pub fn replacements(line: &[u8]) -> Vec<Replacement> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    while let Some(found) = memchr::memchr(b'&', &line[at..]) {
+        let start = at + found;
+        match reference_at(line, start) {
+            Some((len, bytes)) => {
+                out.push(Replacement {
+                    span: start..start + len,
+                    bytes,
+                });
+                at = start + len;
+            }
+            None => at = start + 1,
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::decode::splice::Spliced;
+
+    #[test]
+    fn decodes_references() {
+        let line = b"a&quot;b&#61;c&#x3D;d&amp;&bogus;&&";
+        let spliced = Spliced::new(line, &replacements(line));
+        assert_eq!(spliced.text, b"a\"b=c=d&&bogus;&&");
+    }
+}

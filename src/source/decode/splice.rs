@@ -1,0 +1,114 @@
+//! Spliced text: a line with its encoded pieces replaced by their decoded bytes, and the map
+//! back from a span of the spliced text to the span of the original it came from. Knows nothing
+//! of any encoding.
+
+use std::ops::Range;
+
+/// One encoded piece of a line and what it decodes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replacement {
+    /// The encoded bytes' span in the line.
+    pub span: Range<usize>,
+    /// The decoded bytes (never empty).
+    pub bytes: Vec<u8>,
+}
+
+/// A run of spliced bytes and where it came from.
+#[derive(Debug)]
+struct Piece {
+    /// Where the piece starts in the spliced text.
+    at: usize,
+    /// Its span in the original.
+    source: Range<usize>,
+    /// A copy of the original (byte for byte), not a decoded replacement.
+    literal: bool,
+}
+
+/// The original with every replacement applied.
+#[derive(Debug)]
+pub struct Spliced {
+    /// The spliced bytes, to scan.
+    pub text: Vec<u8>,
+    pieces: Vec<Piece>,
+}
+
+impl Spliced {
+    /// Applies `replacements` (sorted, not overlapping, each non-empty) to `original`.
+    pub fn new(original: &[u8], replacements: &[Replacement]) -> Spliced {
+        let mut out = Spliced {
+            text: Vec::with_capacity(original.len()),
+            pieces: Vec::with_capacity(replacements.len() * 2 + 1),
+        };
+        let mut copied = 0;
+        for r in replacements {
+            out.push(&original[copied..r.span.start], copied..r.span.start, true);
+            out.push(&r.bytes, r.span.clone(), false);
+            copied = r.span.end;
+        }
+        out.push(&original[copied..], copied..original.len(), true);
+        out
+    }
+
+    fn push(&mut self, bytes: &[u8], source: Range<usize>, literal: bool) {
+        if bytes.is_empty() {
+            return;
+        }
+        self.pieces.push(Piece {
+            at: self.text.len(),
+            source,
+            literal,
+        });
+        self.text.extend_from_slice(bytes);
+    }
+
+    /// The original span of a non-empty span of the spliced text: copied bytes map one to one,
+    /// a decoded piece to its whole encoded span.
+    pub fn source_span(&self, span: Range<usize>) -> Range<usize> {
+        let first = self.piece_at(span.start);
+        let last = self.piece_at(span.end.max(span.start + 1) - 1);
+        let start = self.map(first, span.start, false);
+        let end = self.map(last, span.end.max(span.start + 1) - 1, true);
+        start..end
+    }
+
+    fn piece_at(&self, offset: usize) -> usize {
+        self.pieces
+            .partition_point(|p| p.at <= offset)
+            .saturating_sub(1)
+    }
+
+    /// The original offset of spliced byte `offset` in piece `index` (just past it for `end`).
+    fn map(&self, index: usize, offset: usize, end: bool) -> usize {
+        let piece = &self.pieces[index];
+        match (piece.literal, end) {
+            (true, _) => piece.source.start + (offset - piece.at) + usize::from(end),
+            (false, false) => piece.source.start,
+            (false, true) => piece.source.end,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_spans_back_through_replacements() {
+        let original = b"a=%41%42;c";
+        let reps = [
+            Replacement {
+                span: 2..5,
+                bytes: b"A".to_vec(),
+            },
+            Replacement {
+                span: 5..8,
+                bytes: b"B".to_vec(),
+            },
+        ];
+        let s = Spliced::new(original, &reps);
+        assert_eq!(s.text, b"a=AB;c");
+        assert_eq!(s.source_span(2..4), 2..8);
+        assert_eq!(s.source_span(0..2), 0..2);
+        assert_eq!(s.source_span(3..6), 5..10);
+    }
+}
