@@ -11,6 +11,7 @@ use crate::engine::{Engine, EngineOptions};
 use crate::exit::ExitStatus;
 use crate::progress::Progress;
 use crate::source::dir::DirOptions;
+use crate::source::shard::{Shard, ShardInfo, Unit};
 use crate::source::stats::{ScanStats, SkipReason};
 
 /// `leakgate dir`.
@@ -25,6 +26,10 @@ pub struct DirArgs {
     /// Follow symbolic links
     #[arg(long, short = 'L', help_heading = "Scan")]
     pub follow_symlinks: bool,
+    /// Scan only shard I of N, files split by their path relative to the scanned root;
+    /// `leakgate merge` joins the N reports
+    #[arg(long, value_name = "I/N", value_parser = crate::source::shard::parse, help_heading = "Scan")]
+    pub shard: Option<Shard>,
     /// Shared flags.
     #[command(flatten)]
     pub common: CommonArgs,
@@ -78,6 +83,7 @@ pub fn run_dir(args: &DirArgs) -> anyhow::Result<ExitStatus> {
         respect_ignore: !args.no_ignore,
         follow_symlinks: args.follow_symlinks,
         max_file_size: args.common.scan.max_file_size,
+        shard: args.shard.unwrap_or(Shard::WHOLE),
     };
     let started = Instant::now();
     let stats = Arc::new(ScanStats::default());
@@ -86,6 +92,7 @@ pub fn run_dir(args: &DirArgs) -> anyhow::Result<ExitStatus> {
     progress.finish();
     let mut summary = stats.summary(started.elapsed());
     summary.notes = notes;
+    summary.shard = args.shard.map(|s| ShardInfo::new(s, Unit::Path));
     finish(
         &engine,
         findings,

@@ -5,7 +5,9 @@ pub mod args;
 pub mod dir;
 pub mod explain;
 pub mod finish;
+pub mod fleet;
 pub mod git;
+pub mod merge;
 pub mod hook_cmds;
 pub mod hook_install;
 pub mod ignore;
@@ -41,6 +43,8 @@ pub enum Command {
     /// Install or remove the git hooks
     #[command(subcommand)]
     Hook(hook_install::HookCommand),
+    /// Merge the JSON/JSONL reports of shards or repositories into one report
+    Merge(merge::MergeArgs),
     /// Add fingerprints to .leakgateignore
     Ignore(ignore::IgnoreArgs),
     /// Show, for FILE:LINE, what every rule and filter decided
@@ -59,6 +63,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::PrePush(args) => hook_cmds::run_pre_push(&args),
         Command::PreCommit(args) => hook_cmds::run_pre_commit(&args),
         Command::Hook(command) => hook_install::run(&command),
+        Command::Merge(args) => merge::run(&args),
         Command::Ignore(args) => ignore::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Rules(command) => rules::run(&command),

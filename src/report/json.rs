@@ -10,8 +10,16 @@
 //!  "summary": {"files": 12, "bytes": 3456, "duration": 0.012, "skipped": {"binary": 1},
 //!   "notes": [], "findings": 1, "by_severity": {"critical": 1}}}
 //! ```
-//! `commit`, for git scans, is `{"id", "author", "email", "date", "message"}`. `--format jsonl`
-//! writes each finding object on its own line and no summary.
+//! `commit`, for git scans, is `{"id", "author", "email", "date", "message"}`. A finding carries
+//! `"repository"` in fleet scans and merged reports. The summary records what the scan covered,
+//! so that `leakgate merge` can detect a missing shard: `"shard": {"index": 2, "total": 4,
+//! "unit": "blob"}` (unit `blob`, `path` or `repository`) for `--shard`, `"repository"` for a git
+//! scan (its `origin` URL without credentials, else its path), and `"repositories"` for fleet
+//! scans and merges. Readers must ignore fields they do not know.
+//!
+//! `--format jsonl` writes each finding object on its own line. A sharded or fleet scan (and a
+//! merge of several repositories) then ends with one `{"summary": {...}}` line, so that a report
+//! cut short is detected and the shard is known; other JSONL reports have no summary line.
 
 use std::io::{self, Write};
 
@@ -67,6 +75,10 @@ pub fn write_lines(
 ) -> io::Result<()> {
     for finding in report.findings {
         serde_json::to_writer(&mut *out, &finding_value(finding, options))?;
+        writeln!(out)?;
+    }
+    if report.summary.shard.is_some() || !report.summary.repositories.is_empty() {
+        serde_json::to_writer(&mut *out, &json!({ "summary": summary_value(report) }))?;
         writeln!(out)?;
     }
     Ok(())

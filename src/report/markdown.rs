@@ -23,12 +23,16 @@ pub fn write(report: &Report<'_>, options: ReportOptions, out: &mut dyn Write) -
             .commit
             .as_ref()
             .map_or(String::new(), |c| c.id[..c.id.len().min(10)].to_owned());
+        let file = match &f.repository {
+            Some(repository) => format!("{repository} {}", f.file),
+            None => f.file.clone(),
+        };
         writeln!(
             out,
             "| {} | `{}` | `{}:{}` | `{}` | {} | `{}` |",
             f.severity,
             f.rule_id,
-            cell(&f.file),
+            cell(&file),
             f.line,
             cell(&shown_secret(f, options)),
             commit,

@@ -4,6 +4,7 @@
 pub mod decode;
 pub mod dir;
 pub mod git;
+pub mod shard;
 pub mod stats;
 pub mod stdin;
 pub mod stream;
