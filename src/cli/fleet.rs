@@ -123,15 +123,29 @@ pub fn run(args: &GitArgs) -> anyhow::Result<ExitStatus> {
     let mut fleet = Fleet::default();
     for (i, entry) in mine.iter().enumerate() {
         let shown = without_credentials(entry);
-        if let Err(e) = scan_entry(args, &pool, blob_shard, entry, &workdir.0.join(i.to_string()), &mut fleet) {
+        if let Err(e) = scan_entry(
+            args,
+            &pool,
+            blob_shard,
+            entry,
+            &workdir.0.join(i.to_string()),
+            &mut fleet,
+        ) {
             crate::diag::warning(&format!("{shown}: {e:#}"));
             fleet.failures.push(shown);
         }
     }
     fleet.summary.duration = started.elapsed();
-    fleet.summary.shard = args
-        .shard
-        .map(|s| ShardInfo::new(s, if by_list { Unit::Repository } else { Unit::Blob }));
+    fleet.summary.shard = args.shard.map(|s| {
+        ShardInfo::new(
+            s,
+            if by_list {
+                Unit::Repository
+            } else {
+                Unit::Blob
+            },
+        )
+    });
     if !by_list {
         fleet.summary.repository = fleet.summary.repositories.first().cloned();
     }
@@ -157,7 +171,10 @@ fn scan_entry(
     let mut ctx = GitContext::open(&path, &args.common, &args.git)?;
     ctx.no_cache = cloned;
     let (findings, summary) = scan(&ctx, args, pool, shard)?;
-    let label = summary.repository.clone().unwrap_or_else(|| entry.to_owned());
+    let label = summary
+        .repository
+        .clone()
+        .unwrap_or_else(|| entry.to_owned());
     let mut findings = keep(findings, &ctx.suppression);
     for finding in &mut findings {
         finding.repository = Some(label.clone());
@@ -182,7 +199,10 @@ fn finish_fleet(args: &GitArgs, mut fleet: Fleet, total: usize) -> anyhow::Resul
         None => super::dir::engine_for(&args.common, Path::new("."))?,
     };
     for failed in &fleet.failures {
-        fleet.summary.notes.push(format!("{failed}: not scanned (see the error above)"));
+        fleet
+            .summary
+            .notes
+            .push(format!("{failed}: not scanned (see the error above)"));
     }
     crate::finding::sort(&mut fleet.findings);
     let status = emit(
@@ -218,7 +238,10 @@ fn clone(url: &str, dir: &Path) -> anyhow::Result<()> {
         return Ok(());
     }
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let reason = stderr.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("no message");
+    let reason = stderr
+        .lines()
+        .rfind(|l| !l.trim().is_empty())
+        .unwrap_or("no message");
     anyhow::bail!("cannot clone: {}", redact_urls(reason, url))
 }
 

@@ -117,7 +117,9 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<ExitStatus> {
         );
     }
     let (findings, mut summary) = join(reports);
-    summary.notes.extend(missing.iter().map(|m| format!("incomplete: {m}")));
+    summary
+        .notes
+        .extend(missing.iter().map(|m| format!("incomplete: {m}")));
     let engine = build_engine(None, EngineOptions { inline_allow: true })?;
     let filters = FilterArgs {
         ignore_file: None,
@@ -135,12 +137,14 @@ fn read(path: &Path, allow_partial: bool) -> anyhow::Result<Read> {
     if text.trim().is_empty() {
         anyhow::bail!("{shown}: empty report (the shard did not finish, or its upload failed)");
     }
-    if let Ok(Value::Object(doc)) = serde_json::from_str::<Value>(&text)
-        && doc.contains_key("findings")
-    {
-        return read_document(path, doc);
+    match serde_json::from_str::<Value>(&text) {
+        Ok(Value::Object(doc)) if doc.contains_key("findings") => read_document(path, doc),
+        // `--format json` is pretty-printed: a first line of `{` alone is a document cut short.
+        Err(e) if text.lines().next().is_some_and(|l| l.trim() == "{") => anyhow::bail!(
+            "{shown}: not a complete JSON report ({e}); it is truncated: rerun that shard"
+        ),
+        _ => read_lines(path, &text, allow_partial),
     }
-    read_lines(path, &text, allow_partial)
 }
 
 /// A `--format json` report.
@@ -149,15 +153,17 @@ fn read_document(path: &Path, mut doc: serde_json::Map<String, Value>) -> anyhow
     let Some(Value::Array(items)) = doc.remove("findings") else {
         anyhow::bail!("{shown}: \"findings\" is not a list; is this a leakgate JSON report?");
     };
-    let summary = doc
-        .remove("summary")
-        .ok_or_else(|| anyhow::anyhow!("{shown}: no \"summary\"; is this a leakgate JSON report?"))?;
+    let summary = doc.remove("summary").ok_or_else(|| {
+        anyhow::anyhow!("{shown}: no \"summary\"; is this a leakgate JSON report?")
+    })?;
     let summary = serde_json::from_value(summary)
         .map_err(|e| anyhow::anyhow!("{shown}: bad \"summary\": {e}"))?;
     let findings = items
         .into_iter()
         .enumerate()
-        .map(|(i, item)| finding(item).map_err(|e| anyhow::anyhow!("{shown}: finding {}: {e}", i + 1)))
+        .map(|(i, item)| {
+            finding(item).map_err(|e| anyhow::anyhow!("{shown}: finding {}: {e}", i + 1))
+        })
         .collect::<anyhow::Result<_>>()?;
     Ok(Read {
         path: path.to_path_buf(),
@@ -171,15 +177,24 @@ fn read_lines(path: &Path, text: &str, allow_partial: bool) -> anyhow::Result<Re
     let shown = path.display();
     let mut findings = Vec::new();
     let mut summary = None;
-    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
         let at = n + 1;
         if summary.is_some() {
             anyhow::bail!("{shown}:{at}: a line after the summary line; is this one report?");
         }
         let value: Value = serde_json::from_str(line).map_err(|e| {
-            anyhow::anyhow!("{shown}:{at}: not JSON ({e}); the report is truncated or not leakgate's")
+            anyhow::anyhow!(
+                "{shown}:{at}: not JSON ({e}); the report is truncated or not leakgate's"
+            )
         })?;
-        if let Some(s) = value.get("summary").filter(|_| value.get("rule_id").is_none()) {
+        if let Some(s) = value
+            .get("summary")
+            .filter(|_| value.get("rule_id").is_none())
+        {
             summary = Some(
                 serde_json::from_value(s.clone())
                     .map_err(|e| anyhow::anyhow!("{shown}:{at}: bad summary line: {e}"))?,
@@ -240,15 +255,19 @@ type ScanKey = (Unit, String);
 fn missing_shards(reports: &[Read]) -> anyhow::Result<Vec<String>> {
     let mut scans: BTreeMap<ScanKey, (u32, &Path, BTreeSet<u32>)> = BTreeMap::new();
     for report in reports {
-        let Some(summary) = &report.summary else { continue };
+        let Some(summary) = &report.summary else {
+            continue;
+        };
         let Some(shard) = summary.shard else { continue };
         let repository = match shard.unit {
             Unit::Blob => summary.repository.clone().unwrap_or_default(),
             Unit::Path | Unit::Repository => String::new(),
         };
-        let entry = scans
-            .entry((shard.unit, repository))
-            .or_insert((shard.total, &report.path, BTreeSet::new()));
+        let entry = scans.entry((shard.unit, repository)).or_insert((
+            shard.total,
+            &report.path,
+            BTreeSet::new(),
+        ));
         if entry.0 != shard.total {
             anyhow::bail!(
                 "{}: shard {}/{} but {} is one of {} shards of the same scan; merge reports of one split",
@@ -268,9 +287,16 @@ fn missing_shards(reports: &[Read]) -> anyhow::Result<Vec<String>> {
             .map(|i| format!("{i}/{total}"))
             .collect();
         if !absent.is_empty() {
-            let of = if repository.is_empty() { String::new() } else { format!(" of {repository}") };
+            let of = if repository.is_empty() {
+                String::new()
+            } else {
+                format!(" of {repository}")
+            };
             let unit = format!("{unit:?}").to_lowercase();
-            missing.push(format!("missing shard {}{of} (split by {unit})", absent.join(", ")));
+            missing.push(format!(
+                "missing shard {}{of} (split by {unit})",
+                absent.join(", ")
+            ));
         }
     }
     Ok(missing)

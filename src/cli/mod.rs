@@ -7,10 +7,10 @@ pub mod explain;
 pub mod finish;
 pub mod fleet;
 pub mod git;
-pub mod merge;
 pub mod hook_cmds;
 pub mod hook_install;
 pub mod ignore;
+pub mod merge;
 pub mod rules;
 
 use clap::{Parser, Subcommand};

@@ -90,7 +90,10 @@ fn groups<'a>(report: &Report<'a>) -> Vec<(Option<&'a str>, Vec<&'a Finding>)> {
     names
         .into_iter()
         .map(|name| {
-            let found = report.findings.iter().filter(|f| f.repository.as_deref() == name);
+            let found = report
+                .findings
+                .iter()
+                .filter(|f| f.repository.as_deref() == name);
             (name, found.collect())
         })
         .collect()

@@ -156,6 +156,9 @@ mod tests {
         for key in 0..4000u32 {
             counts[bucket(&key.to_be_bytes(), total) as usize] += 1;
         }
-        assert!(counts.iter().all(|&c| (800..1200).contains(&c)), "{counts:?}");
+        assert!(
+            counts.iter().all(|&c| (800..1200).contains(&c)),
+            "{counts:?}"
+        );
     }
 }

@@ -10,5 +10,6 @@ mod hostile;
 mod pre_push;
 mod properties;
 mod rules;
+mod scale;
 mod support;
 mod teams;
