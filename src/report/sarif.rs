@@ -10,7 +10,7 @@
 //! and column), `partialFingerprints["leakgate/v1"]` (the finding fingerprint) and, for git
 //! scans, `properties.commit` (id, author, email, date, message).
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -78,25 +78,19 @@ pub fn write(report: &Report<'_>, options: ReportOptions, out: &mut dyn Write) -
 /// Findings grouped by repository, in repository order; one group without a repository when
 /// neither the findings nor the summary name any.
 fn groups<'a>(report: &Report<'a>) -> Vec<(Option<&'a str>, Vec<&'a Finding>)> {
-    let mut names: BTreeSet<Option<&str>> = report
-        .findings
+    let mut groups: BTreeMap<Option<&str>, Vec<&Finding>> = report
+        .summary
+        .repositories
         .iter()
-        .map(|f| f.repository.as_deref())
+        .map(|r| (Some(r.as_str()), Vec::new()))
         .collect();
-    names.extend(report.summary.repositories.iter().map(|r| Some(r.as_str())));
-    if names.is_empty() {
-        names.insert(None);
+    for f in report.findings {
+        groups.entry(f.repository.as_deref()).or_default().push(f);
     }
-    names
-        .into_iter()
-        .map(|name| {
-            let found = report
-                .findings
-                .iter()
-                .filter(|f| f.repository.as_deref() == name);
-            (name, found.collect())
-        })
-        .collect()
+    if groups.is_empty() {
+        groups.insert(None, Vec::new());
+    }
+    groups.into_iter().collect()
 }
 
 /// One SARIF run: the rules that fired in it and its results.

@@ -333,16 +333,16 @@ fn fleet() -> (GitRepo, Vec<String>) {
             &[("k.env", &format!("T={}\n", github_token(701 + i)))],
             name,
         );
-        let bare = base.tmp.path().join(format!("{name}.git"));
+        let bare_repo = base.tmp.path().join(format!("{name}.git"));
         let out = std::process::Command::new("git")
             .args(["clone", "-q", "--bare"])
             .arg(repo.path())
-            .arg(&bare)
+            .arg(&bare_repo)
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .output()
             .unwrap();
         assert!(out.status.success());
-        urls.push(format!("file://{}", bare.display()));
+        urls.push(format!("file://{}", bare_repo.display()));
     }
     (base, urls)
 }
@@ -464,4 +464,27 @@ fn an_unclonable_repository_fails_the_fleet_scan_naming_it() {
         1,
         "the others are still reported"
     );
+}
+
+#[test]
+fn docs_scale_holds_each_recipe_verbatim() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let doc = std::fs::read_to_string(root.join("docs/scale.md")).unwrap();
+    for name in [
+        "leakgate-shards.yml",
+        "leakgate-shards-gitlab.yml",
+        "leakgate-shards-k8s.yaml",
+    ] {
+        let path = format!("docs/examples/{name}");
+        let recipe = std::fs::read_to_string(root.join(&path)).unwrap();
+        let block = format!("<!-- file: {path} -->\n```yaml\n{recipe}```\n");
+        assert!(
+            doc.contains(&block),
+            "docs/scale.md does not show {path} verbatim"
+        );
+        assert!(
+            recipe.contains("--shard") && recipe.contains("leakgate merge"),
+            "{path}"
+        );
+    }
 }
