@@ -118,57 +118,76 @@ pub fn run(args: &GitArgs) -> anyhow::Result<ExitStatus> {
         (all, shard)
     };
     let started = Instant::now();
-    let pool = worker_pool(args.common.scan.threads())?;
-    let workdir = TempDir::new()?;
-    let mut fleet = Fleet::default();
-    for (i, entry) in mine.iter().enumerate() {
-        let shown = without_credentials(entry);
-        if let Err(e) = scan_entry(
-            args,
-            &pool,
-            blob_shard,
-            entry,
-            &workdir.0.join(i.to_string()),
-            &mut fleet,
-        ) {
-            crate::diag::warning(&format!("{shown}: {e:#}"));
-            fleet.failures.push(shown);
-        }
-    }
+    let mut fleet = scan_all(args, &mine, blob_shard)?;
     fleet.summary.duration = started.elapsed();
-    fleet.summary.shard = args.shard.map(|s| {
-        ShardInfo::new(
-            s,
-            if by_list {
-                Unit::Repository
-            } else {
-                Unit::Blob
-            },
-        )
-    });
+    let unit = if by_list {
+        Unit::Repository
+    } else {
+        Unit::Blob
+    };
+    fleet.summary.shard = args.shard.map(|s| ShardInfo::new(s, unit));
     if !by_list {
         fleet.summary.repository = fleet.summary.repositories.first().cloned();
     }
     finish_fleet(args, fleet, mine.len())
 }
 
-/// Opens (or clones) one entry, scans it, and adds its findings and summary to the fleet.
+/// Scans the entries in order, each clone started while the previous repository is scanned
+/// (cloning waits on the network, scanning on the CPU).
+fn scan_all(args: &GitArgs, mine: &[String], blob_shard: Shard) -> anyhow::Result<Fleet> {
+    let pool = worker_pool(args.common.scan.threads())?;
+    let workdir = TempDir::new()?;
+    let mut fleet = Fleet::default();
+    let start = |i: usize| {
+        let entry = &mine[i];
+        let dir = workdir.0.join(i.to_string());
+        move || fetch(entry, &dir)
+    };
+    std::thread::scope(|scope| {
+        let mut next = (!mine.is_empty()).then(|| scope.spawn(start(0)));
+        for (i, entry) in mine.iter().enumerate() {
+            let fetched = next.take().map_or_else(
+                || Err(anyhow::anyhow!("internal: no clone started")),
+                |handle| {
+                    handle
+                        .join()
+                        .unwrap_or_else(|_| Err(anyhow::anyhow!("clone panicked")))
+                },
+            );
+            next = (i + 1 < mine.len()).then(|| scope.spawn(start(i + 1)));
+            let scanned = fetched
+                .and_then(|path| scan_entry(args, &pool, blob_shard, entry, &path, &mut fleet));
+            if let Err(e) = scanned {
+                let shown = without_credentials(entry);
+                crate::diag::warning(&format!("{shown}: {e:#}"));
+                fleet.failures.push(shown);
+            }
+        }
+    });
+    Ok(fleet)
+}
+
+/// The local path of an entry: the entry itself, or a bare clone of it in `dir`.
+fn fetch(entry: &str, dir: &Path) -> anyhow::Result<PathBuf> {
+    if is_url(entry) {
+        clone(entry, dir)?;
+        Ok(dir.to_path_buf())
+    } else {
+        Ok(PathBuf::from(entry))
+    }
+}
+
+/// Scans one fetched entry and adds its findings and summary to the fleet.
 fn scan_entry(
     args: &GitArgs,
     pool: &rayon::ThreadPool,
     shard: Shard,
     entry: &str,
-    clone_dir: &Path,
+    path: &Path,
     fleet: &mut Fleet,
 ) -> anyhow::Result<()> {
     let cloned = is_url(entry);
-    let path = if cloned {
-        clone(entry, clone_dir)?;
-        clone_dir.to_path_buf()
-    } else {
-        PathBuf::from(entry)
-    };
-    let mut ctx = GitContext::open(&path, &args.common, &args.git)?;
+    let mut ctx = GitContext::open(path, &args.common, &args.git)?;
     ctx.no_cache = cloned;
     let (findings, summary) = scan(&ctx, args, pool, shard)?;
     let label = summary
@@ -186,7 +205,7 @@ fn scan_entry(
         fleet.engine = Some(ctx.engine);
     }
     if cloned {
-        let _ = std::fs::remove_dir_all(clone_dir);
+        let _ = std::fs::remove_dir_all(path);
     }
     Ok(())
 }
