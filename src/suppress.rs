@@ -41,7 +41,8 @@ impl IgnoreList {
             }
             let scopes = entries.entry(fingerprint.to_owned()).or_default();
             match parts.next() {
-                Some(path) => scopes.push(path.to_owned()),
+                // Scopes are `/`-separated on every platform, as findings' paths are.
+                Some(path) => scopes.push(crate::source::portable_path(path)),
                 None => scopes.clear(),
             }
             if scopes.is_empty() {
@@ -51,10 +52,36 @@ impl IgnoreList {
         Ok(IgnoreList { entries })
     }
 
+    /// How many entries are of the other kind (keyed or not) than this run's fingerprints:
+    /// they can never match.
+    pub fn other_kind(&self) -> usize {
+        let keyed = crate::finding::fingerprints_keyed();
+        self.entries
+            .keys()
+            .filter(|fp| fp.contains(crate::finding::KEYED_MARK) != keyed)
+            .count()
+    }
+
     /// Reads an ignore file; a missing file is an empty list only when `required` is false.
     pub fn read(path: &Path, required: bool) -> anyhow::Result<IgnoreList> {
         match std::fs::read_to_string(path) {
-            Ok(text) => IgnoreList::parse(&path.display().to_string(), &text),
+            Ok(text) => {
+                let list = IgnoreList::parse(&path.display().to_string(), &text)?;
+                let other = list.other_kind();
+                if other > 0 {
+                    let (theirs, var) = if crate::finding::fingerprints_keyed() {
+                        ("unkeyed", "is set")
+                    } else {
+                        ("keyed", "is not set")
+                    };
+                    crate::diag::warning(&format!(
+                        "{}: {other} {theirs} fingerprint(s) cannot match while {} {var}",
+                        path.display(),
+                        crate::finding::FINGERPRINT_KEY_VAR
+                    ));
+                }
+                Ok(list)
+            }
             Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
                 Ok(IgnoreList::default())
             }

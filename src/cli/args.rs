@@ -16,9 +16,10 @@ pub struct ScanArgs {
     /// Worker threads (default: all cores)
     #[arg(long, short = 'j', value_name = "N", help_heading = "Scan")]
     pub threads: Option<usize>,
-    /// Skip files (and git blobs) larger than this, K, M and G suffixes. Files are streamed in
-    /// 16 MiB blocks, so this bounds time, not memory; git blobs are read whole
-    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = parse_size, help_heading = "Scan")]
+    /// Skip files (and git blobs) larger than this, K, M and G suffixes. Files and large blobs
+    /// are streamed in 16 MiB blocks, so this bounds time, not memory. A hook refuses a text
+    /// blob over the limit; raise it for one push with LEAKGATE_MAX_FILE_SIZE=1G git push
+    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = parse_size, env = "LEAKGATE_MAX_FILE_SIZE", help_heading = "Scan")]
     pub max_file_size: u64,
     /// Do not honour leakgate:allow comments (for audits)
     #[arg(long, help_heading = "Scan")]
@@ -67,8 +68,9 @@ pub struct OutputArgs {
     /// Print nothing but findings (no summary, no progress)
     #[arg(long, short = 'q', help_heading = "Output")]
     pub quiet: bool,
-    /// Fail only on findings at or above this severity
-    #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_severity, help_heading = "Output")]
+    /// Fail only on findings at or above this severity (in hooks: LEAKGATE_FAIL_ON=medium lets
+    /// low findings such as internal hosts warn without blocking)
+    #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_severity, env = "LEAKGATE_FAIL_ON", help_heading = "Output")]
     pub fail_on: Severity,
     /// Exit code to use when findings fail the scan
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=125), help_heading = "Output")]

@@ -46,13 +46,16 @@ pub struct StdinArgs {
     pub common: CommonArgs,
 }
 
-/// The engine for a scan rooted at `root`.
-pub fn engine_for(common: &CommonArgs, root: &Path) -> anyhow::Result<Engine> {
+/// The engine for a scan rooted at `root`, and a note naming the config it used.
+pub fn engine_for(common: &CommonArgs, root: &Path) -> anyhow::Result<(Engine, Option<String>)> {
     let config = ConfigText::discover(common.scan.config.as_deref(), root)?;
     let options = EngineOptions {
         inline_allow: !common.scan.no_inline_allow,
     };
-    build_engine(config.as_ref(), options)
+    let note = config
+        .as_ref()
+        .map(|c| format!("config: {}", crate::escape::controls(&c.name)));
+    Ok((build_engine(config.as_ref(), options)?, note))
 }
 
 /// The directory config and ignore files are looked up in: the first path, or its parent.
@@ -75,7 +78,7 @@ pub fn run_dir(args: &DirArgs) -> anyhow::Result<ExitStatus> {
         }
     }
     let root = scan_root(&args.paths);
-    let engine = engine_for(&args.common, &root)?;
+    let (engine, config_note) = engine_for(&args.common, &root)?;
     let suppression = Suppression::load(&args.common.filters, &root)?;
     let options = DirOptions {
         paths: args.paths.clone(),
@@ -92,6 +95,7 @@ pub fn run_dir(args: &DirArgs) -> anyhow::Result<ExitStatus> {
     progress.finish();
     let mut summary = stats.summary(started.elapsed());
     summary.notes = notes;
+    summary.notes.extend(config_note);
     summary.shard = args.shard.map(|s| ShardInfo::new(s, Unit::Path));
     finish(
         &engine,
@@ -106,19 +110,21 @@ pub fn run_dir(args: &DirArgs) -> anyhow::Result<ExitStatus> {
 /// Runs `leakgate stdin`.
 pub fn run_stdin(args: &StdinArgs) -> anyhow::Result<ExitStatus> {
     let root = PathBuf::from(".");
-    let engine = engine_for(&args.common, &root)?;
+    let (engine, config_note) = engine_for(&args.common, &root)?;
     let suppression = Suppression::load(&args.common.filters, &root)?;
     let started = Instant::now();
     let stats = ScanStats::default();
+    let name = crate::source::portable_path(&args.name);
     let findings = crate::source::stdin::scan(
         &engine,
         std::io::stdin().lock(),
-        &args.name,
+        &name,
         args.common.scan.max_file_size,
         &stats,
     )
     .map_err(|e| anyhow::anyhow!("cannot read standard input: {e}"))?;
     let mut summary = stats.summary(started.elapsed());
+    summary.notes.extend(config_note);
     if summary.skipped.contains_key(&SkipReason::TooLarge) {
         summary.notes.push(format!(
             "{}: only the first {} bytes were scanned (--max-file-size)",

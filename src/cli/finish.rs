@@ -29,7 +29,10 @@ impl Suppression {
     pub fn load(filters: &FilterArgs, root: &Path) -> anyhow::Result<Suppression> {
         let ignore = match &filters.ignore_file {
             Some(path) => IgnoreList::read(path, true)?,
-            None => IgnoreList::read(&root.join(IGNORE_FILE_NAME), false)?,
+            None => match crate::config::find_upward(root, IGNORE_FILE_NAME) {
+                Some(found) => IgnoreList::read(&found, false)?,
+                None => IgnoreList::default(),
+            },
         };
         let baseline = filters
             .baseline
@@ -71,6 +74,18 @@ pub fn finish(
     emit(engine, &findings, summary, output, filters)
 }
 
+/// A summary note when findings are shown as suppressed by `leakgate:allow` lines the scanned
+/// change adds.
+pub fn suppressed_note(findings: &[Finding]) -> Option<String> {
+    let n = findings.iter().filter(|f| f.suppressed.is_some()).count();
+    (n > 0).then(|| {
+        format!(
+            "{n} finding{} silenced by `leakgate:allow` lines this change adds (shown as suppressed; they do not fail the run): review them",
+            if n == 1 { "" } else { "s" }
+        )
+    })
+}
+
 /// Drops suppressed findings and sorts the rest for output.
 pub fn keep(mut findings: Vec<Finding>, suppression: &Suppression) -> Vec<Finding> {
     findings.retain(|f| suppression.keeps(f));
@@ -90,9 +105,13 @@ pub fn emit(
         write_private(path, Baseline::render(findings).as_bytes())
             .with_context(|| format!("cannot write baseline {}", path.display()))?;
     }
+    let color = use_color(output.color, output.output.is_some());
+    // The one colour decision: `colored` would otherwise re-decide from the terminal and drop
+    // `--color always` on a pipe.
+    colored::control::set_override(color);
     let options = ReportOptions {
         show_secrets: output.show_secrets,
-        color: use_color(output.color, output.output.is_some()),
+        color,
         quiet: output.quiet,
     };
     let report = Report {
@@ -103,16 +122,29 @@ pub fn emit(
     let mut buffer = Vec::new();
     report::write(output.format, &report, options, &mut buffer)?;
     match &output.output {
-        Some(path) => write_private(path, &buffer)
-            .with_context(|| format!("cannot write report {}", path.display()))?,
+        Some(path) => {
+            write_private(path, &buffer)
+                .with_context(|| format!("cannot write report {}", path.display()))?;
+            // The report went to a file: say in one line what it holds, so a CI log is not silent.
+            if !output.quiet {
+                crate::diag::line(&format!(
+                    "leakgate: {}; report written to {}",
+                    report::text::summary_line(&report),
+                    crate::escape::controls(&path.display().to_string())
+                ));
+            }
+        }
         None => write_stdout(&buffer)?,
     }
     Ok(status(findings, output))
 }
 
-/// The exit status for the kept findings.
+/// The exit status for the kept findings (those marked suppressed are shown, never failing).
 pub fn status(findings: &[Finding], output: &OutputArgs) -> ExitStatus {
-    if findings.iter().any(|f| f.severity >= output.fail_on) {
+    if findings
+        .iter()
+        .any(|f| f.suppressed.is_none() && f.severity >= output.fail_on)
+    {
         ExitStatus::Findings(output.exit_code)
     } else {
         ExitStatus::Clean

@@ -187,7 +187,8 @@ fn scan_entry(
     fleet: &mut Fleet,
 ) -> anyhow::Result<()> {
     let cloned = is_url(entry);
-    let mut ctx = GitContext::open(path, &args.common, &args.git)?;
+    let is_gate = args.range.is_some() || args.staged;
+    let mut ctx = GitContext::open(path, &args.common, &args.git, is_gate)?;
     ctx.no_cache = cloned;
     let (findings, summary) = scan(&ctx, args, pool, shard)?;
     let label = summary
@@ -215,7 +216,7 @@ fn scan_entry(
 fn finish_fleet(args: &GitArgs, mut fleet: Fleet, total: usize) -> anyhow::Result<ExitStatus> {
     let engine = match fleet.engine.take() {
         Some(engine) => engine,
-        None => super::dir::engine_for(&args.common, Path::new("."))?,
+        None => super::dir::engine_for(&args.common, Path::new("."))?.0,
     };
     for failed in &fleet.failures {
         fleet

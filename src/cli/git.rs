@@ -9,13 +9,14 @@ use std::time::Instant;
 use git2::{Oid, Repository};
 
 use super::CommonArgs;
+use super::block;
 use super::finish::{Suppression, finish};
 use crate::config::{CONFIG_FILE_NAME, ConfigText, build_engine};
 use crate::engine::{Engine, EngineOptions};
 use crate::exit::ExitStatus;
 use crate::finding::Finding;
 use crate::progress::Progress;
-use crate::source::git::{self as gitsrc, revs};
+use crate::source::git::{self as gitsrc, gate, revs};
 use crate::source::shard::{Shard, ShardInfo, Unit};
 use crate::source::stats::{ScanStats, Summary};
 use crate::suppress::{Baseline, IGNORE_FILE_NAME, IgnoreList};
@@ -37,10 +38,11 @@ pub struct GitArgs {
     /// Scan the history of every ref (branches, tags, remotes, stash), not only HEAD
     #[arg(long, conflicts_with_all = ["range", "staged"])]
     pub all: bool,
-    /// Scan only the lines added by the commits of a range: A..B or A...B
+    /// Scan what the commits of a range bring (new blobs whole, messages): A..B, A...B, or B
+    /// alone for everything reachable from B
     #[arg(long, value_name = "RANGE", conflicts_with = "staged")]
     pub range: Option<String>,
-    /// Scan only the lines the index adds relative to HEAD
+    /// Scan what the index brings relative to HEAD
     #[arg(long)]
     pub staged: bool,
     /// Rescan every blob instead of skipping those the last history scan found clean
@@ -75,19 +77,30 @@ pub struct GitContext {
     pub notes: Vec<String>,
     /// Never use the history cache (a temporary clone: its cache would never be read again).
     pub no_cache: bool,
+    /// How the gates run.
+    pub gate: gate::GateOptions,
 }
 
 impl GitContext {
     /// Opens `path`, and loads config and suppression from the work tree or from `config_from`.
+    /// For a gate (`is_gate`) under `--config-from`, `leakgate:allow` lines are reported as
+    /// suppressed in this change instead of silently dropped.
     pub fn open(
         path: &Path,
         common: &CommonArgs,
         git: &GitCommonArgs,
+        is_gate: bool,
     ) -> anyhow::Result<GitContext> {
         let repo = gitsrc::open(path)?;
         let root = gitsrc::root(&repo);
+        let mark_inline_allows =
+            is_gate && git.config_from.is_some() && !common.scan.no_inline_allow;
         let options = EngineOptions {
-            inline_allow: !common.scan.no_inline_allow,
+            inline_allow: !common.scan.no_inline_allow && !mark_inline_allows,
+        };
+        let gate = gate::GateOptions {
+            max_size: common.scan.max_file_size,
+            mark_inline_allows,
         };
         let mut notes = Vec::new();
         if repo.is_shallow() {
@@ -98,6 +111,11 @@ impl GitContext {
         let (engine, suppression) = match &git.config_from {
             None => {
                 let config = ConfigText::discover(common.scan.config.as_deref(), &root)?;
+                notes.extend(
+                    config
+                        .as_ref()
+                        .map(|c| format!("config: {}", crate::escape::controls(&c.name))),
+                );
                 (
                     build_engine(config.as_ref(), options)?,
                     Suppression::load(&common.filters, &root)?,
@@ -108,6 +126,11 @@ impl GitContext {
                     name: format!("{rev}:{CONFIG_FILE_NAME}"),
                     text,
                 });
+                notes.extend(
+                    config
+                        .as_ref()
+                        .map(|c| format!("config: {}", crate::escape::controls(&c.name))),
+                );
                 let ignore = match read_at(&repo, rev, IGNORE_FILE_NAME)? {
                     Some(text) => IgnoreList::parse(&format!("{rev}:{IGNORE_FILE_NAME}"), &text)?,
                     None => IgnoreList::default(),
@@ -128,6 +151,7 @@ impl GitContext {
             suppression,
             notes,
             no_cache: false,
+            gate,
         })
     }
 }
@@ -147,7 +171,12 @@ fn read_at(repo: &Repository, rev: &str, path: &str) -> anyhow::Result<Option<St
 
 /// A baseline from revision `rev` (path relative to the repository root).
 fn baseline_at(repo: &Repository, rev: &str, path: &Path) -> anyhow::Result<Baseline> {
-    let relative = path.to_string_lossy().trim_start_matches("./").to_owned();
+    // Git tree paths are `/`-separated; a Windows user may type `.\ci\baseline.json`.
+    let relative = if std::path::MAIN_SEPARATOR == '/' {
+        path.to_string_lossy().trim_start_matches("./").to_owned()
+    } else {
+        crate::source::portable_path(&path.to_string_lossy())
+    };
     let text = read_at(repo, rev, &relative)?
         .ok_or_else(|| anyhow::anyhow!("baseline {relative} does not exist at revision {rev}"))?;
     Baseline::parse(&format!("{rev}:{relative}"), &text)
@@ -158,13 +187,17 @@ pub fn run(args: &GitArgs) -> anyhow::Result<ExitStatus> {
     if super::fleet::is_fleet(args) {
         return super::fleet::run(args);
     }
-    let ctx = GitContext::open(&args.repos[0], &args.common, &args.git)?;
+    let is_gate = args.range.is_some() || args.staged;
+    let ctx = GitContext::open(&args.repos[0], &args.common, &args.git, is_gate)?;
     let pool = worker_pool(args.common.scan.threads())?;
     let shard = args.shard.unwrap_or(Shard::WHOLE);
     let (findings, mut summary) = scan(&ctx, args, &pool, shard)?;
     if let Some(shard) = args.shard {
         summary.shard = Some(ShardInfo::new(shard, Unit::Blob));
     }
+    summary
+        .notes
+        .extend(super::finish::suppressed_note(&findings));
     finish(
         &ctx.engine,
         findings,
@@ -193,14 +226,17 @@ pub fn scan(
 ) -> anyhow::Result<(Vec<Finding>, Summary)> {
     let started = Instant::now();
     let stats = Arc::new(ScanStats::default());
-    let max = args.common.scan.max_file_size;
     let mut notes = ctx.notes.clone();
     let findings = if args.staged {
-        gitsrc::scan_staged(&ctx.engine, &ctx.repo, max, &stats)?
+        let report = gate::scan_index(&ctx.engine, &ctx.repo, ctx.gate, &stats)?;
+        notes.extend(block::unscanned_notes(&report.unscanned));
+        report.findings
     } else if let Some(range) = &args.range {
         let commits = revs::from_range(&ctx.repo, range)?;
         notes.extend(config_change_note(&ctx.repo, &commits));
-        gitsrc::scan_added(&ctx.engine, &ctx.repo, &commits, max, &stats)?
+        let report = gate::scan_commits(&ctx.engine, &ctx.repo, &commits, &[], ctx.gate, &stats)?;
+        notes.extend(block::unscanned_notes(&report.unscanned));
+        report.findings
     } else {
         let (findings, note) = scan_history(ctx, args, pool, shard, &stats)?;
         notes.extend(note);

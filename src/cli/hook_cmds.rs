@@ -1,7 +1,7 @@
 //! `leakgate pre-push` and `leakgate pre-commit`: what git (or the pre-commit framework) runs.
-//! They scan only what leaves (or enters) the repository, and when they block they print a short
-//! guide: what was found, where, and exactly how to fix, suppress or bypass. Errors block too
-//! (fail closed), with one line saying why.
+//! They scan only what leaves (or enters) the repository, judged by content (see
+//! `source::git::gate`), and when they block they print a short guide (`cli::block`). Errors
+//! block too (fail closed), with one line saying why.
 
 use std::io::{IsTerminal as _, Read as _};
 use std::sync::Arc;
@@ -10,14 +10,15 @@ use std::time::Instant;
 use git2::Oid;
 
 use super::CommonArgs;
+use super::block::{self, Gated};
 use super::finish::{emit, keep, status};
 use super::git::{GitCommonArgs, GitContext, config_change_note};
 use crate::diag;
 use crate::exit::ExitStatus;
-use crate::finding::Finding;
 use crate::report::Format;
-use crate::source::git::{self as gitsrc, revs};
-use crate::source::stats::ScanStats;
+use crate::source::git::gate::{self, GateReport};
+use crate::source::git::revs::{self, PushPlan, PushUpdate};
+use crate::source::stats::{ScanStats, Summary};
 
 /// `leakgate pre-push`.
 #[derive(Debug, clap::Args)]
@@ -26,6 +27,11 @@ pub struct PrePushArgs {
     pub remote: Option<String>,
     /// The remote's URL, as git passes it
     pub url: Option<String>,
+    /// Ask the remote what it has (`git ls-remote`) instead of trusting remote-tracking refs,
+    /// which can be stale (a branch deleted on the remote since the last fetch). One network
+    /// round trip per push
+    #[arg(long, env = "LEAKGATE_ASK_REMOTE", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    pub ask_remote: bool,
     /// Shared git flags.
     #[command(flatten)]
     pub git: GitCommonArgs,
@@ -37,7 +43,7 @@ pub struct PrePushArgs {
 /// `leakgate pre-commit`.
 #[derive(Debug, clap::Args)]
 pub struct PreCommitArgs {
-    /// Files passed by the pre-commit framework (ignored: the staged changes are scanned)
+    /// Files passed by the pre-commit framework (ignored: the whole index is judged)
     #[arg(hide = true)]
     pub files: Vec<String>,
     /// Shared git flags.
@@ -48,212 +54,164 @@ pub struct PreCommitArgs {
     pub common: CommonArgs,
 }
 
-/// What the push sends, from git's stdin or the pre-commit framework's variables.
-fn pushed_commits(ctx: &GitContext, remote: Option<&str>) -> anyhow::Result<Vec<Oid>> {
+/// Where the refs to push came from.
+enum PushInput {
+    /// git's pre-push protocol on stdin.
+    Git(Vec<PushUpdate>),
+    /// The pre-commit framework's `PRE_COMMIT_*` variables (one ref per run).
+    Framework(PushUpdate, Option<String>, Option<String>),
+    /// Run by hand on a terminal: nothing to read.
+    Terminal,
+}
+
+fn read_push_input(ctx: &GitContext) -> anyhow::Result<PushInput> {
+    let var = |name: &str| std::env::var(name).ok().filter(|s| !s.is_empty());
+    if let Some(to) = var("PRE_COMMIT_TO_REF") {
+        let local = revs::resolve(&ctx.repo, &to)?;
+        let remote = match var("PRE_COMMIT_FROM_REF") {
+            None => Oid::zero(),
+            Some(from) => match Oid::from_str(&from) {
+                Ok(oid) if oid.is_zero() => oid,
+                _ => revs::resolve(&ctx.repo, &from)?,
+            },
+        };
+        let update = PushUpdate {
+            local_ref: var("PRE_COMMIT_LOCAL_BRANCH").unwrap_or(to),
+            local,
+            remote_ref: var("PRE_COMMIT_REMOTE_BRANCH").unwrap_or_default(),
+            remote,
+        };
+        return Ok(PushInput::Framework(
+            update,
+            var("PRE_COMMIT_REMOTE_NAME"),
+            var("PRE_COMMIT_REMOTE_URL"),
+        ));
+    }
+    if std::io::stdin().is_terminal() {
+        return Ok(PushInput::Terminal);
+    }
     let mut input = String::new();
-    if !std::io::stdin().is_terminal() {
-        std::io::stdin()
-            .read_to_string(&mut input)
-            .map_err(|e| anyhow::anyhow!("cannot read the pre-push input from git: {e}"))?;
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .map_err(|e| anyhow::anyhow!("cannot read the pre-push input from git: {e}"))?;
+    Ok(PushInput::Git(revs::parse_push_lines(&input)?))
+}
+
+/// What the push sends, against what the remote is known (or asked) to have.
+fn plan_push(ctx: &GitContext, args: &PrePushArgs) -> anyhow::Result<Option<PushPlan>> {
+    let (updates, remote, url) = match read_push_input(ctx)? {
+        PushInput::Terminal => return Ok(None),
+        PushInput::Git(updates) => (updates, args.remote.clone(), args.url.clone()),
+        PushInput::Framework(update, remote, url) => (
+            vec![update],
+            remote.or_else(|| args.remote.clone()),
+            url.or_else(|| args.url.clone()),
+        ),
+    };
+    if updates.iter().all(|u| u.local.is_zero()) {
+        return Ok(Some(PushPlan::default()));
     }
-    let updates = revs::parse_push_lines(&input)?;
-    if !updates.is_empty() {
-        return revs::for_push(&ctx.repo, remote, &updates);
-    }
-    let from = std::env::var("PRE_COMMIT_FROM_REF")
-        .ok()
-        .filter(|s| !s.is_empty());
-    let to = std::env::var("PRE_COMMIT_TO_REF")
-        .ok()
-        .filter(|s| !s.is_empty());
-    let (Some(from), Some(to)) = (from, to) else {
-        return Ok(Vec::new());
+    let on_remote = if args.ask_remote {
+        let target = url.as_deref().or(remote.as_deref()).ok_or_else(|| {
+            anyhow::anyhow!("--ask-remote needs the remote's name or URL (git passes both)")
+        })?;
+        revs::asked_tips(&ctx.repo, target)?
+    } else {
+        revs::tracked_tips(&ctx.repo, remote.as_deref(), url.as_deref())
     };
-    let remote_name = std::env::var("PRE_COMMIT_REMOTE_NAME")
-        .ok()
-        .or_else(|| remote.map(str::to_owned));
-    let local = revs::resolve(&ctx.repo, &to)?;
-    let remote_sha = match Oid::from_str(&from) {
-        Ok(oid) if oid.is_zero() => oid,
-        _ => revs::resolve(&ctx.repo, &from)?,
-    };
-    let update = revs::PushUpdate {
-        local_ref: String::new(),
-        local,
-        remote_ref: String::new(),
-        remote: remote_sha,
-    };
-    revs::for_push(&ctx.repo, remote_name.as_deref(), &[update])
+    revs::for_push(&ctx.repo, &updates, &on_remote).map(Some)
 }
 
 /// Runs `leakgate pre-push`.
 pub fn run_pre_push(args: &PrePushArgs) -> anyhow::Result<ExitStatus> {
     let started = Instant::now();
-    let ctx = GitContext::open(std::path::Path::new("."), &args.common, &args.git)?;
-    let commits = pushed_commits(&ctx, args.remote.as_deref())?;
+    let ctx = GitContext::open(std::path::Path::new("."), &args.common, &args.git, true)?;
+    let Some(plan) = plan_push(&ctx, args)? else {
+        diag::line(block::PRE_PUSH_BY_HAND);
+        return Ok(ExitStatus::Clean);
+    };
     let stats = Arc::new(ScanStats::default());
-    let found = gitsrc::scan_added(
+    let report = gate::scan_commits(
         &ctx.engine,
         &ctx.repo,
-        &commits,
-        args.common.scan.max_file_size,
+        &plan.commits,
+        &plan.tags,
+        ctx.gate,
         &stats,
     )?;
-    let findings = keep(found, &ctx.suppression);
     let mut summary = stats.summary(started.elapsed());
     summary.notes.clone_from(&ctx.notes);
     summary
         .notes
-        .extend(config_change_note(&ctx.repo, &commits));
-    let blocked = status(&findings, &args.common.output) != ExitStatus::Clean;
-    if blocked {
-        diag::line(&push_guide(&ctx, &findings, &args.common));
-    }
-    report_if_asked(&ctx, &findings, &summary, &args.common)
+        .extend(config_change_note(&ctx.repo, &plan.commits));
+    let gated = Gated::Push(&plan);
+    conclude(&ctx, report, summary, &args.common, &gated)
 }
 
 /// Runs `leakgate pre-commit`.
 pub fn run_pre_commit(args: &PreCommitArgs) -> anyhow::Result<ExitStatus> {
     let started = Instant::now();
-    let ctx = GitContext::open(std::path::Path::new("."), &args.common, &args.git)?;
+    let ctx = GitContext::open(std::path::Path::new("."), &args.common, &args.git, true)?;
     let stats = Arc::new(ScanStats::default());
-    let found = gitsrc::scan_staged(
-        &ctx.engine,
-        &ctx.repo,
-        args.common.scan.max_file_size,
-        &stats,
-    )?;
-    let findings = keep(found, &ctx.suppression);
-    let summary = stats.summary(started.elapsed());
-    if status(&findings, &args.common.output) != ExitStatus::Clean {
-        diag::line(&commit_guide(&findings, &args.common));
-    }
-    report_if_asked(&ctx, &findings, &summary, &args.common)
+    let report = gate::scan_index(&ctx.engine, &ctx.repo, ctx.gate, &stats)?;
+    let mut summary = stats.summary(started.elapsed());
+    summary.notes.clone_from(&ctx.notes);
+    conclude(&ctx, report, summary, &args.common, &Gated::Commit)
 }
 
-/// Hooks print their guide on stderr; a report goes out only when a format or file was asked.
-fn report_if_asked(
+/// Prints the guide when the gate blocks, fails closed on text it could not scan, and writes
+/// a report only when a format or file was asked.
+fn conclude(
     ctx: &GitContext,
-    findings: &[Finding],
-    summary: &crate::source::stats::Summary,
+    report: GateReport,
+    mut summary: Summary,
     common: &CommonArgs,
+    gated: &Gated<'_>,
 ) -> anyhow::Result<ExitStatus> {
-    if common.output.format == Format::Text && common.output.output.is_none() {
-        return Ok(status(findings, &common.output));
-    }
-    emit(
-        &ctx.engine,
-        findings,
-        summary,
-        &common.output,
-        &common.filters,
-    )
-}
-
-/// At most this many findings are listed in a guide; the rest are counted.
-const LISTED: usize = 10;
-
-fn list_findings(findings: &[Finding], common: &CommonArgs, out: &mut Vec<String>) {
-    for f in findings.iter().take(LISTED) {
-        out.push(format!(
-            "  {}:{}  {} ({})  {}",
-            f.file,
-            f.line,
-            f.rule_id,
-            f.severity,
-            f.secret.shown(common.output.show_secrets)
-        ));
-        if let Some(c) = &f.commit {
-            out.push(format!(
-                "      commit {} \"{}\" by {}",
-                &c.id[..c.id.len().min(10)],
-                c.message,
-                c.author
-            ));
-        }
-    }
-    if findings.len() > LISTED {
-        out.push(format!(
-            "  ... and {} more (run `leakgate git --range @{{u}}..HEAD` for all)",
-            findings.len() - LISTED
-        ));
-    }
-}
-
-/// The block message for a push.
-fn push_guide(ctx: &GitContext, findings: &[Finding], common: &CommonArgs) -> String {
-    let mut out = vec![format!(
-        "leakgate: push blocked: {} secret{} in the outgoing commits",
-        findings.len(),
-        if findings.len() == 1 { "" } else { "s" }
-    )];
-    out.push(String::new());
-    list_findings(findings, common, &mut out);
-    let oldest = findings
+    let findings = keep(report.findings, &ctx.suppression);
+    summary
+        .notes
+        .extend(block::unscanned_notes(&report.unscanned));
+    summary
+        .notes
+        .extend(super::finish::suppressed_note(&findings));
+    let blocking: Vec<_> = findings
         .iter()
-        .filter_map(|f| f.commit.as_ref())
-        .map(|c| c.id.clone())
-        .next();
-    let rebase = rebase_command(ctx, oldest.as_deref());
-    out.push(String::new());
-    out.push("How to fix:".into());
-    out.push("  1. Remove the secret from the file; read it from your secret manager or the environment.".into());
-    out.push("  2. Rewrite the outgoing commits so the secret is not in history:".into());
-    out.push(format!(
-        "       {rebase}   (mark the commit 'edit', fix, git commit --amend, git rebase --continue)"
-    ));
-    out.push(
-        "     If it is only in the last commit: fix the file, git add -A && git commit --amend"
-            .into(),
-    );
-    out.push("  3. If the secret was ever pushed or shared anywhere, rotate it now.".into());
-    false_positive_and_bypass(findings, "git push --no-verify", &mut out);
-    out.join("\n")
-}
-
-/// `git rebase -i <parent of the commit>`, or `--root` when it has no parent.
-fn rebase_command(ctx: &GitContext, commit: Option<&str>) -> String {
-    let parent = commit
-        .and_then(|c| Oid::from_str(c).ok())
-        .and_then(|oid| ctx.repo.find_commit(oid).ok())
-        .and_then(|c| c.parent_id(0).ok());
-    match (commit, parent) {
-        (_, Some(p)) => format!("git rebase -i {}", &p.to_string()[..10]),
-        (Some(_), None) => "git rebase -i --root".into(),
-        (None, None) => "git rebase -i @{u}".into(),
-    }
-}
-
-/// The block message for a commit.
-fn commit_guide(findings: &[Finding], common: &CommonArgs) -> String {
-    let mut out = vec![format!(
-        "leakgate: commit blocked: {} secret{} in the staged changes",
-        findings.len(),
-        if findings.len() == 1 { "" } else { "s" }
-    )];
-    out.push(String::new());
-    list_findings(findings, common, &mut out);
-    out.push(String::new());
-    out.push("How to fix:".into());
-    out.push("  1. Remove the secret from the file; read it from your secret manager or the environment.".into());
-    out.push("  2. Stage the fix (git add) and commit again.".into());
-    out.push("  3. If the secret was ever shared anywhere, rotate it now.".into());
-    false_positive_and_bypass(findings, "git commit --no-verify", &mut out);
-    out.join("\n")
-}
-
-fn false_positive_and_bypass(findings: &[Finding], bypass: &str, out: &mut Vec<String>) {
-    out.push(
-        "False positive? Add a `leakgate:allow` comment on that line, or ignore it by fingerprint:"
-            .into(),
-    );
-    let fingerprints: Vec<&str> = findings
-        .iter()
-        .take(3)
-        .map(|f| f.fingerprint.as_str())
+        .filter(|f| f.suppressed.is_none())
+        .cloned()
         .collect();
-    out.push(format!("       leakgate ignore {}", fingerprints.join(" ")));
-    out.push(format!(
-        "Emergency bypass (the secret will leave this machine): {bypass}"
-    ));
+    let too_large = block::too_large_text(&report.unscanned);
+    let blocked = status(&findings, &common.output) != ExitStatus::Clean;
+    if blocked || !too_large.is_empty() {
+        diag::line(&block::guide(
+            ctx,
+            &blocking,
+            &report.unscanned,
+            common,
+            gated,
+        ));
+    } else if !report.unscanned.is_empty() && !common.output.quiet {
+        diag::line(&block::unscanned_lines(&report.unscanned).join("\n"));
+    }
+    let exit = if common.output.format == Format::Text && common.output.output.is_none() {
+        status(&findings, &common.output)
+    } else {
+        emit(
+            &ctx.engine,
+            &findings,
+            &summary,
+            &common.output,
+            &common.filters,
+        )?
+    };
+    if let Some(first) = too_large.first() {
+        anyhow::bail!(
+            "{} is text over the size limit and was not scanned ({}); raise the limit for this run: LEAKGATE_MAX_FILE_SIZE={} {}",
+            first.path,
+            block::size_text(first),
+            block::suggested_limit(&too_large),
+            gated.retry()
+        );
+    }
+    Ok(exit)
 }

@@ -22,19 +22,19 @@ const CHAINED: &str = ".leakgate-chained";
 /// Hook subcommands.
 #[derive(Debug, clap::Subcommand)]
 pub enum HookCommand {
-    /// Install the hooks (default: pre-push)
+    /// Install the pre-push hook (and with --pre-commit the pre-commit hook too)
     Install(HookArgs),
-    /// Remove leakgate's hooks and restore any hook they chained
+    /// Remove leakgate's hooks (all of them, or the ones named) and restore any hook they chained
     Uninstall(HookArgs),
 }
 
 /// Which hooks, where.
 #[derive(Debug, clap::Args)]
 pub struct HookArgs {
-    /// The pre-push hook (the default when no hook is named)
+    /// The pre-push hook (always installed; for uninstall, remove only the hooks named)
     #[arg(long)]
     pub pre_push: bool,
-    /// The pre-commit hook
+    /// The pre-commit hook as well (install), or only it among those named (uninstall)
     #[arg(long)]
     pub pre_commit: bool,
     /// Rewrite leakgate's own hook even if it is already installed
@@ -46,15 +46,42 @@ pub struct HookArgs {
 }
 
 impl HookArgs {
-    fn hooks(&self) -> Vec<(&'static str, &'static str)> {
-        let mut hooks = Vec::new();
-        if self.pre_push || !self.pre_commit {
-            hooks.push(("pre-push", PRE_PUSH));
-        }
+    /// What `install` writes: the pre-push gate always, the commit hook when asked.
+    fn to_install(&self) -> Vec<(&'static str, &'static str)> {
+        let mut hooks = vec![("pre-push", PRE_PUSH)];
         if self.pre_commit {
             hooks.push(("pre-commit", PRE_COMMIT));
         }
         hooks
+    }
+
+    /// What `uninstall` removes: the hooks named, or every leakgate hook.
+    fn to_uninstall(&self) -> Vec<(&'static str, &'static str)> {
+        let all = [("pre-push", PRE_PUSH), ("pre-commit", PRE_COMMIT)];
+        if !self.pre_push && !self.pre_commit {
+            return all.to_vec();
+        }
+        all.into_iter()
+            .filter(|(name, _)| {
+                (*name == "pre-push" && self.pre_push) || (*name == "pre-commit" && self.pre_commit)
+            })
+            .collect()
+    }
+}
+
+/// One line per hook saying whether leakgate's is installed, and how to add the missing one.
+fn report_state(dir: &Path) {
+    for (name, hint) in [
+        ("pre-push", "`leakgate hook install`"),
+        ("pre-commit", "`leakgate hook install --pre-commit`"),
+    ] {
+        let path = dir.join(name);
+        let ours = std::fs::read_to_string(&path).is_ok_and(|s| s.contains(MARKER));
+        crate::diag::line(&if ours {
+            format!("leakgate: {name} hook: installed ({})", path.display())
+        } else {
+            format!("leakgate: {name} hook: not installed (add it with {hint})")
+        });
     }
 }
 
@@ -84,7 +111,7 @@ fn install(args: &HookArgs) -> anyhow::Result<ExitStatus> {
     let dir = hooks_dir(&repo);
     std::fs::create_dir_all(&dir)
         .with_context(|| format!("cannot create hooks directory {}", dir.display()))?;
-    for (name, script) in args.hooks() {
+    for (name, script) in args.to_install() {
         let path = dir.join(name);
         let chained = dir.join(format!("{name}{CHAINED}"));
         if path.exists() {
@@ -123,13 +150,14 @@ fn install(args: &HookArgs) -> anyhow::Result<ExitStatus> {
             path.display()
         ));
     }
+    report_state(&dir);
     Ok(ExitStatus::Clean)
 }
 
 fn uninstall(args: &HookArgs) -> anyhow::Result<ExitStatus> {
     let repo = gitsrc::open(&args.repo)?;
     let dir = hooks_dir(&repo);
-    for (name, _) in args.hooks() {
+    for (name, _) in args.to_uninstall() {
         let path = dir.join(name);
         let chained = dir.join(format!("{name}{CHAINED}"));
         let ours = std::fs::read_to_string(&path).is_ok_and(|s| s.contains(MARKER));
@@ -152,10 +180,14 @@ fn uninstall(args: &HookArgs) -> anyhow::Result<ExitStatus> {
             crate::diag::line(&format!("leakgate: removed {name} hook"));
         }
     }
+    report_state(&dir);
     Ok(ExitStatus::Clean)
 }
 
 fn write_executable(path: &Path, script: &str) -> anyhow::Result<()> {
+    // Git for Windows runs hooks with its POSIX sh, which reads a CR as part of the command: a
+    // checkout with `core.autocrlf` must not leak CRLF into the installed hook.
+    let script = script.replace("\r\n", "\n");
     std::fs::write(path, script).with_context(|| format!("cannot write {}", path.display()))?;
     #[cfg(unix)]
     {

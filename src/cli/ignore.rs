@@ -31,7 +31,7 @@ pub fn run(args: &IgnoreArgs) -> anyhow::Result<ExitStatus> {
     let mut text = String::new();
     for fingerprint in &args.fingerprints {
         let line = match &args.path {
-            Some(path) => format!("{fingerprint} {path}"),
+            Some(path) => format!("{fingerprint} {}", crate::source::portable_path(path)),
             None => fingerprint.clone(),
         };
         let line = match &args.reason {

@@ -16,7 +16,7 @@ use super::finish::emit;
 use crate::config::build_engine;
 use crate::engine::EngineOptions;
 use crate::exit::ExitStatus;
-use crate::finding::{CommitInfo, Finding};
+use crate::finding::{CommitInfo, Finding, Provenance};
 use crate::rules::Severity;
 use crate::secret::Secret;
 use crate::source::shard::{ShardInfo, Unit};
@@ -89,7 +89,37 @@ struct WireFinding {
     #[serde(default)]
     commit: Option<WireCommit>,
     #[serde(default)]
+    provenance: Option<WireProvenance>,
+    #[serde(default)]
+    suppressed: Option<String>,
+    #[serde(default)]
     tags: Vec<String>,
+}
+
+/// `provenance` as reports write it; an unknown kind reads as a file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct WireProvenance {
+    kind: String,
+    commit: String,
+    tag: String,
+    id: String,
+}
+
+impl From<WireProvenance> for Provenance {
+    fn from(wire: WireProvenance) -> Provenance {
+        match wire.kind.as_str() {
+            "blob" => Provenance::Blob,
+            "commit-message" => Provenance::CommitMessage {
+                commit: wire.commit,
+            },
+            "tag-message" => Provenance::TagMessage {
+                tag: wire.tag,
+                id: wire.id,
+            },
+            _ => Provenance::File,
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -243,6 +273,8 @@ fn finding(value: Value) -> anyhow::Result<Finding> {
                 message: c.message,
             })
         }),
+        provenance: wire.provenance.map(Provenance::from).unwrap_or_default(),
+        suppressed: wire.suppressed,
         tags: wire.tags,
         remediation: String::new(),
     })

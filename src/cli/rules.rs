@@ -11,66 +11,113 @@ use crate::rules::{RulePack, Strictness, examples, parse_file};
 /// Rule subcommands.
 #[derive(Debug, clap::Subcommand)]
 pub enum RulesCommand {
-    /// List the rules: id, severity, keywords, description
+    /// List the rules (built-in and the config's): id, severity, keywords, description
     List {
-        /// Also load this config or rule file
+        /// Config file (default: the nearest .leakgate.toml up to the repository root)
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
     /// Run every rule's examples through the full engine
     Test {
-        /// Rule files to test (on top of the built-in pack); default: the built-in pack
+        /// Rule files to test (on top of the built-in pack); default: the built-in pack and
+        /// the config's rules
         #[arg(value_name = "FILE")]
         files: Vec<PathBuf>,
     },
-    /// Show one rule: description, remediation, regex, keywords and examples
+    /// Show one rule (built-in or the config's): description, remediation, regex, keywords and
+    /// examples
     Explain {
         /// The rule id
         id: String,
+        /// Config file (default: the nearest .leakgate.toml up to the repository root)
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
     },
+    /// Convert a gitleaks configuration into a .leakgate.toml
+    ImportGitleaks(super::import_gitleaks::ImportGitleaksArgs),
 }
 
 /// Runs a rules subcommand.
 pub fn run(command: &RulesCommand) -> anyhow::Result<ExitStatus> {
     match command {
-        RulesCommand::List { config } => list(config.as_ref()),
+        RulesCommand::List { config } => list(config.as_deref()),
         RulesCommand::Test { files } => test(files),
-        RulesCommand::Explain { id } => explain(id),
+        RulesCommand::Explain { id, config } => explain(id, config.as_deref()),
+        RulesCommand::ImportGitleaks(args) => super::import_gitleaks::run(args),
     }
 }
 
-fn list(config: Option<&PathBuf>) -> anyhow::Result<ExitStatus> {
-    let config = config.map(|p| ConfigText::read(p)).transpose()?;
-    let engine = crate::config::build_engine(config.as_ref(), EngineOptions::default())?;
+/// The engine a scan from the current directory would use: the built-in pack and the config.
+fn configured_engine(config: Option<&std::path::Path>) -> anyhow::Result<Engine> {
+    let config = ConfigText::discover(config, std::path::Path::new("."))?;
+    crate::config::build_engine(config.as_ref(), EngineOptions::default())
+}
+
+fn list(config: Option<&std::path::Path>) -> anyhow::Result<ExitStatus> {
+    let engine = configured_engine(config)?;
+    let id_width = engine
+        .rules()
+        .iter()
+        .map(|r| r.id.len())
+        .max()
+        .unwrap_or(2)
+        .max(2);
+    let keywords: Vec<String> = engine
+        .rules()
+        .iter()
+        .map(|r| r.keywords.join(","))
+        .collect();
+    let kw_width = keywords
+        .iter()
+        .map(String::len)
+        .max()
+        .unwrap_or(8)
+        .clamp(8, 40);
     let mut out = Vec::new();
-    for rule in engine.rules() {
+    writeln!(
+        out,
+        "{:<id_width$}  {:<8}  {:<kw_width$}  DESCRIPTION",
+        "ID", "SEVERITY", "KEYWORDS"
+    )?;
+    for (rule, keywords) in engine.rules().iter().zip(&keywords) {
         writeln!(
             out,
-            "{:<40} {:<8} {:<40} {}",
+            "{:<id_width$}  {:<8}  {:<kw_width$}  {}",
             rule.id,
-            rule.severity,
-            rule.keywords.join(","),
+            rule.severity.as_str(),
+            keywords,
             rule.description
         )?;
     }
-    writeln!(out, "{} rules", engine.rules().len())?;
+    let n = engine.rules().len();
+    writeln!(out, "{n} rule{}", if n == 1 { "" } else { "s" })?;
     std::io::stdout().write_all(&out)?;
     Ok(ExitStatus::Clean)
 }
 
 fn test(files: &[PathBuf]) -> anyhow::Result<ExitStatus> {
     let mut pack = RulePack::builtin(Strictness::Strict)?;
-    let builtin_count = pack.rules.len();
-    for file in files {
+    // Where the files' own rules start: after the built-in pack, or at 0 when a file replaces it
+    // (`extend_default = false`).
+    let mut builtin_count = pack.rules.len();
+    let discovered: Vec<PathBuf> = if files.is_empty() {
+        crate::config::find_upward(std::path::Path::new("."), crate::config::CONFIG_FILE_NAME)
+            .into_iter()
+            .collect()
+    } else {
+        Vec::new()
+    };
+    for file in files.iter().chain(&discovered) {
         let config = ConfigText::read(file)?;
         let spec = parse_file(&config.name, &config.text)?;
         if spec.extend_default == Some(false) {
             pack = RulePack::default();
+            builtin_count = 0;
         }
         pack.add_file(&config.name, &config.text, spec, Strictness::Strict)?;
     }
     let engine = Engine::new(pack, EngineOptions::default());
-    let tested: Vec<usize> = if files.is_empty() {
+    let tested: Vec<usize> = if files.is_empty() && discovered.is_empty() {
         (0..engine.rules().len()).collect()
     } else {
         (builtin_count.min(engine.rules().len())..engine.rules().len()).collect()
@@ -104,9 +151,18 @@ fn test(files: &[PathBuf]) -> anyhow::Result<ExitStatus> {
         .iter()
         .map(|&r| engine.rules()[r].examples.len() + engine.rules()[r].negative_examples.len())
         .sum();
+    let untested = tested
+        .iter()
+        .filter(|&&r| engine.rules()[r].examples.is_empty())
+        .count();
+    let untested = if untested == 0 {
+        String::new()
+    } else {
+        format!(", {untested} imported rules without examples (untested)")
+    };
     writeln!(
         err,
-        "{} rules, {examples} examples, {} failed",
+        "{} rules, {examples} examples, {} failed{untested}",
         tested.len(),
         failures.len()
     )?;
@@ -117,9 +173,9 @@ fn test(files: &[PathBuf]) -> anyhow::Result<ExitStatus> {
     })
 }
 
-fn explain(id: &str) -> anyhow::Result<ExitStatus> {
-    let pack = RulePack::builtin(Strictness::Trusted)?;
-    let Some(rule) = pack.get(id) else {
+fn explain(id: &str, config: Option<&std::path::Path>) -> anyhow::Result<ExitStatus> {
+    let engine = configured_engine(config)?;
+    let Some(rule) = engine.pack().get(id) else {
         anyhow::bail!("no rule '{id}' (see `leakgate rules list`)");
     };
     let mut out = Vec::new();

@@ -41,12 +41,30 @@ impl ConfigText {
         if let Some(path) = explicit {
             return ConfigText::read(path).map(Some);
         }
-        let candidate: PathBuf = root.join(CONFIG_FILE_NAME);
-        if candidate.is_file() {
-            return ConfigText::read(&candidate).map(Some);
+        match find_upward(root, CONFIG_FILE_NAME) {
+            Some(found) => ConfigText::read(&found).map(Some),
+            None => Ok(None),
         }
-        Ok(None)
     }
+}
+
+/// The nearest file called `name` in `root` or a directory above it, up to the root of the
+/// repository `root` is in (as git finds `.gitignore`s), so `leakgate dir sub` and
+/// `cd sub && leakgate dir .` use the repository's own settings. Outside a repository only
+/// `root` itself is looked at.
+pub fn find_upward(root: &Path, name: &str) -> Option<PathBuf> {
+    let start = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let in_repo = start.ancestors().any(|dir| dir.join(".git").exists());
+    for dir in start.ancestors() {
+        let candidate = dir.join(name);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        if !in_repo || dir.join(".git").exists() {
+            break;
+        }
+    }
+    None
 }
 
 /// Builds the engine for a scan from the built-in pack and an optional user config.
@@ -137,6 +155,8 @@ fn internal_domain_rule(config_name: &str, domains: &[String]) -> crate::rules::
         examples: Vec::new(),
         negative_examples: Vec::new(),
         allow: crate::rules::Allowlist::default(),
+        paths: crate::rules::Patterns::default(),
+        imported: None,
         origin: span::Location { file: config_name.into(), line: 1, column: 1 },
     })
 }

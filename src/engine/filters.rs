@@ -44,7 +44,14 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "....",
     "redacted",
     "replace_me",
+    "replace-me",
     "replaceme",
+    "replace_this",
+    "replace-this",
+    "change_this",
+    "change-this",
+    "-here",
+    "_here",
     "insert_",
     "fake_",
     "fakekey",
@@ -128,7 +135,8 @@ pub fn placeholder_reason(secret: &[u8]) -> Option<&'static str> {
     None
 }
 
-/// Whether the value holds a `{name}` format placeholder (Python, Rust, C# format strings).
+/// Whether the value holds a `{name}` format placeholder (Python, Rust, C# format strings) or
+/// an f-string call (`{pw()}`, `{c.r(HEX, 32)}`).
 fn has_brace_placeholder(lower: &str) -> bool {
     let bytes = lower.as_bytes();
     bytes.iter().enumerate().any(|(i, &b)| {
@@ -140,11 +148,26 @@ fn has_brace_placeholder(lower: &str) -> bool {
                     let name = &bytes[i + 1..i + 1 + end];
                     !name.is_empty()
                         && (name[0].is_ascii_alphabetic() || name[0] == b'_')
-                        && name
-                            .iter()
-                            .all(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'.')
+                        && name.iter().all(|c| {
+                            c.is_ascii_alphanumeric()
+                                || matches!(c, b'_' | b'.' | b'(' | b')' | b',' | b' ')
+                        })
                 })
     })
+}
+
+/// A Windows batch variable as the whole value (`%DB_PASSWORD%`, `%~1`), so
+/// `set PASSWORD=%DB_PASSWORD%` and `net use ... %PASS%` read the environment, not a literal.
+fn is_batch_variable(lower: &str) -> bool {
+    lower
+        .strip_prefix('%')
+        .and_then(|rest| rest.strip_suffix('%'))
+        .is_some_and(|name| {
+            !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'~' | b':' | b'-'))
+        })
 }
 
 /// `somepassword`, `new_password1`, `the-secret`, `apikey123`: a value that is only its own
@@ -185,6 +208,7 @@ fn is_template_or_lookup(lower: &str) -> bool {
         "ssm:",
         "keyvault",
         "!ref",
+        "$env:",
         "@format",
         "settings.",
         "config.",
@@ -193,7 +217,7 @@ fn is_template_or_lookup(lower: &str) -> bool {
     if MARKERS.iter().any(|m| lower.contains(m)) {
         return true;
     }
-    if has_brace_placeholder(lower) {
+    if has_brace_placeholder(lower) || is_batch_variable(lower) {
         return true;
     }
     if lower.starts_with('<') && lower.ends_with('>') {
@@ -249,6 +273,15 @@ mod tests {
             "super-secret",
             "{key}9",
             "pre{db.password}",
+            "%DB_PASSWORD%",
+            "%SVC_PASS%",
+            "$env:ADMIN_PASS",
+            "glpat-my-token-here",
+            "sk-your-key-here",
+            "django-insecure-replace-this-with-a-long-random-string",
+            "token-goes-here",
+            "etl/{pw()}",
+            "{c.r(HEX, 32)}",
         ] {
             assert!(placeholder_reason(value.as_bytes()).is_some(), "{value}");
         }
@@ -260,6 +293,9 @@ mod tests {
             "hX8#kq2!Lm9zPq",
             "wJalrXUtnFEMIK7MDENGbPxRfiCY",
             "s3cr3t-Pr0d-2024",
+            "50%off-Pr0d!",
+            "%%",
+            "Where2Go!Now",
         ] {
             assert_eq!(placeholder_reason(value.as_bytes()), None, "{value}");
         }

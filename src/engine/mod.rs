@@ -112,6 +112,15 @@ impl Engine {
         self.pack.allow.allows_path(path).is_some()
     }
 
+    /// The rules whose own path allowlists exclude `path`: with the global path allowlist, all
+    /// that the engine's verdicts depend on in a path.
+    pub fn rules_allowlisted_at(&self, path: &str) -> Vec<u32> {
+        (0..self.pack.rules.len())
+            .filter(|&i| self.pack.rules[i].allow.allows_path(Some(path)).is_some())
+            .map(|i| i as u32)
+            .collect()
+    }
+
     /// Scans `bytes` (from `path`, relative and `/`-separated, if any) and returns its matches,
     /// sorted by position, one per secret.
     pub fn scan(&self, bytes: &[u8], path: Option<&str>) -> Vec<Match> {
@@ -236,7 +245,12 @@ impl Engine {
         {
             return Verdict::ValidatorFailed(validator.name());
         }
-        if let Some(reason) = filters::placeholder_reason(value) {
+        // A value whose structure a validator proved (a private key) is not a placeholder,
+        // whatever words its base64 happens to spell.
+        let proven = rule
+            .validator
+            .is_some_and(crate::rules::validators::Validator::proves_structure);
+        if let Some(reason) = filters::placeholder_reason(value).filter(|_| !proven) {
             return Verdict::Placeholder(reason);
         }
         if filters::touches_template(bytes, &secret) {
@@ -296,7 +310,9 @@ impl Confirmer<'_, '_, '_> {
         let progress = &mut self.rules[rule_index];
         let allowed = *progress.seen.get_or_insert_with(|| {
             let rule = &self.engine.pack.rules[rule_index];
-            let reason = rule.allow.allows_path(self.path);
+            let reason = rule
+                .outside_paths(self.path)
+                .or_else(|| rule.allow.allows_path(self.path));
             let allowed = reason.is_some();
             if let Some(reason) = reason {
                 record(&mut self.trace, rule_index, None, Verdict::Allowed(reason));

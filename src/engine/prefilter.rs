@@ -7,16 +7,30 @@
 //! Keywords that merely share an edge (`pass` and `sk0` in `passk0`) are left out: counting them
 //! made nearly every hit a candidate for every rule.
 
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use crate::rules::Rule;
 
 /// The keyword automaton and, for each keyword, the rules it stands for.
+///
+/// Two automata over the same keywords, built on first use: a contiguous NFA, cheap to build
+/// (a hook scanning a few kilobytes must not pay for more), and a full DFA, several times faster
+/// per byte, once a run has scanned [`DFA_AFTER`] bytes. Both report the same matches.
 #[derive(Debug)]
 pub struct Prefilter {
-    automaton: Option<AhoCorasick>,
+    keywords: Vec<String>,
+    small: OnceLock<Option<AhoCorasick>>,
+    large: OnceLock<Option<AhoCorasick>>,
+    scanned: AtomicU64,
     rules_of_keyword: Vec<Vec<usize>>,
 }
+
+/// Bytes scanned before the DFA is worth its build time (about 20 M instructions for the
+/// built-in keywords, the cost of scanning a few megabytes with the NFA).
+const DFA_AFTER: u64 = 4 << 20;
 
 /// One keyword hit: a candidate rule and the byte span of the keyword.
 #[derive(Debug, Clone, Copy)]
@@ -45,23 +59,41 @@ impl Prefilter {
             }
         }
         let rules_of_keyword = close_over_overlaps(&keywords, &direct);
-        // A full DFA: a few milliseconds to build for a few hundred keywords, and several times
-        // faster per byte than the NFA.
-        let automaton = AhoCorasickBuilder::new()
+        Prefilter {
+            keywords,
+            small: OnceLock::new(),
+            large: OnceLock::new(),
+            scanned: AtomicU64::new(0),
+            rules_of_keyword,
+        }
+    }
+
+    fn build(&self, kind: AhoCorasickKind) -> Option<AhoCorasick> {
+        AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&keywords)
-            .ok();
-        Prefilter {
-            automaton,
-            rules_of_keyword,
+            .kind(Some(kind))
+            .build(&self.keywords)
+            .ok()
+    }
+
+    /// The automaton for the next `len` bytes.
+    fn automaton(&self, len: usize) -> Option<&AhoCorasick> {
+        let before = self.scanned.fetch_add(len as u64, Ordering::Relaxed);
+        if before + len as u64 > DFA_AFTER {
+            self.large
+                .get_or_init(|| self.build(AhoCorasickKind::DFA))
+                .as_ref()
+        } else {
+            self.small
+                .get_or_init(|| self.build(AhoCorasickKind::ContiguousNFA))
+                .as_ref()
         }
     }
 
     /// Calls `on_hit` for every candidate rule of every keyword found in `haystack`.
     pub fn for_each_hit(&self, haystack: &[u8], mut on_hit: impl FnMut(Hit)) {
-        let Some(automaton) = &self.automaton else {
+        let Some(automaton) = self.automaton(haystack.len()) else {
             return;
         };
         for found in automaton.find_iter(haystack) {

@@ -6,9 +6,11 @@
 //! and, for a URL, `versionControlProvenance`); `tool.driver.rules` lists every rule that fired (id, name, short and full
 //! description, help text with the remediation, default level from severity, tags and a
 //! `security-severity`). Each result has `ruleId`, `ruleIndex`, `level`, a message with the masked
-//! secret, one physical location (`uri` relative to the scan root, region with start/end line
-//! and column), `partialFingerprints["leakgate/v1"]` (the finding fingerprint) and, for git
-//! scans, `properties.commit` (id, author, email, date, message).
+//! secret, one location: a physical one (`uri` relative to the scan root, region with start/end
+//! line and column), or for a commit or tag message a logical one named `commit message of <id>`
+//! / `tag message of <name>`; `partialFingerprints["leakgate/v1"]` (the finding fingerprint),
+//! `properties.provenance` (`{"kind": "file" | "blob" | "commit-message" | "tag-message", ...}`)
+//! and, for git scans, `properties.commit` (id, author, email, date, message).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -17,7 +19,7 @@ use std::io::{self, Write};
 use serde_json::{Value, json};
 
 use super::{Report, ReportOptions, shown_secret};
-use crate::finding::Finding;
+use crate::finding::{Finding, Provenance};
 use crate::rules::{Rule, Severity};
 
 /// SARIF level for a severity.
@@ -64,7 +66,7 @@ fn rule_descriptor(rule: &Rule) -> Value {
 pub fn write(report: &Report<'_>, options: ReportOptions, out: &mut dyn Write) -> io::Result<()> {
     let runs: Vec<Value> = groups(report)
         .into_iter()
-        .map(|(repository, findings)| run(report.rules, repository, &findings, options))
+        .map(|(repository, findings)| run(report, repository, &findings, options))
         .collect();
     let doc = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -95,7 +97,7 @@ fn groups<'a>(report: &Report<'a>) -> Vec<(Option<&'a str>, Vec<&'a Finding>)> {
 
 /// One SARIF run: the rules that fired in it and its results.
 fn run(
-    rules: &[Rule],
+    report: &Report<'_>,
     repository: Option<&str>,
     findings: &[&Finding],
     options: ReportOptions,
@@ -105,7 +107,7 @@ fn run(
     fired.dedup();
     let descriptors: Vec<Value> = fired
         .iter()
-        .map(|id| match rules.iter().find(|r| r.id == *id) {
+        .map(|id| match report.rules.iter().find(|r| r.id == *id) {
             Some(rule) => rule_descriptor(rule),
             None => reported_descriptor(findings, id),
         })
@@ -122,6 +124,7 @@ fn run(
             "rules": descriptors,
         }},
         "results": results,
+        "invocations": [invocation(report)],
         "columnKind": "unicodeCodePoints",
     });
     if let Some(repository) = repository {
@@ -158,24 +161,74 @@ fn result(f: &Finding, rule_index: Option<usize>, options: ReportOptions) -> Val
         "ruleId": f.rule_id,
         "ruleIndex": rule_index.unwrap_or(0),
         "level": level(f.severity),
-        "message": { "text": format!("{}: {} ({})", f.rule_id, f.description, shown_secret(f, options)) },
-        "locations": [{
-            "physicalLocation": {
-                "artifactLocation": { "uri": uri(&f.file) },
-                "region": {
-                    "startLine": f.line,
-                    "startColumn": f.column,
-                    "endLine": f.end_line,
-                    "endColumn": f.end_column,
-                },
-            },
-        }],
+        "message": { "text": message(f, options) },
+        "locations": [location(f)],
         "partialFingerprints": { "leakgate/v1": f.fingerprint },
+        "properties": { "provenance": f.provenance },
     });
     if let Some(commit) = &f.commit {
-        result["properties"] = json!({ "commit": commit });
+        result["properties"]["commit"] = json!(commit);
+    }
+    if let Some(reason) = &f.suppressed {
+        result["suppressions"] = json!([{ "kind": "inSource", "justification": reason }]);
     }
     result
+}
+
+/// The run's invocation: successful, with the summary's notes (shallow clone, a range that
+/// changes leakgate's own settings, what was not scanned) as notifications a reviewer sees.
+fn invocation(report: &Report<'_>) -> Value {
+    let notes: Vec<Value> = report
+        .summary
+        .notes
+        .iter()
+        .map(|note| json!({ "level": "warning", "message": { "text": note } }))
+        .collect();
+    json!({
+        "executionSuccessful": true,
+        "toolExecutionNotifications": notes,
+    })
+}
+
+fn is_message(f: &Finding) -> bool {
+    matches!(
+        f.provenance,
+        Provenance::CommitMessage { .. } | Provenance::TagMessage { .. }
+    )
+}
+
+fn message(f: &Finding, options: ReportOptions) -> String {
+    let shown = shown_secret(f, options);
+    if is_message(f) {
+        format!(
+            "{}: {} in the {} ({shown})",
+            f.rule_id, f.description, f.file
+        )
+    } else {
+        format!("{}: {} ({shown})", f.rule_id, f.description)
+    }
+}
+
+/// A file or blob has a physical location; a commit or tag message has a logical one (it is
+/// no file in the tree), with the line inside the message in its properties.
+fn location(f: &Finding) -> Value {
+    if is_message(f) {
+        return json!({
+            "logicalLocations": [{ "name": f.file, "kind": "resource" }],
+            "properties": { "line": f.line, "column": f.column },
+        });
+    }
+    json!({
+        "physicalLocation": {
+            "artifactLocation": { "uri": uri(&f.file) },
+            "region": {
+                "startLine": f.line,
+                "startColumn": f.column,
+                "endLine": f.end_line,
+                "endColumn": f.end_column,
+            },
+        },
+    })
 }
 
 /// A relative URI reference for a path: percent-encodes what a URI cannot hold.

@@ -58,6 +58,12 @@ fn write_finding(f: &Finding, options: ReportOptions, out: &mut dyn Write) -> io
             c.author, c.email, c.date, c.message
         )?;
     }
+    if let Some(reason) = &f.suppressed {
+        writeln!(
+            out,
+            "      suppressed: {reason} (does not fail the run; review it)"
+        )?;
+    }
     writeln!(out, "      fingerprint {}", f.fingerprint)
 }
 

@@ -33,6 +33,11 @@ impl Patterns {
         })
     }
 
+    /// Whether there are no patterns.
+    pub fn is_empty(&self) -> bool {
+        self.sources.is_empty()
+    }
+
     fn extend(&mut self, other: Patterns) {
         self.sources.extend(other.sources);
         self.compiled = OnceLock::new();
@@ -63,6 +68,8 @@ pub enum AllowReason {
     Match(String),
     /// The secret contains this stopword.
     Stopword(String),
+    /// The rule's `paths` restriction does not include the path.
+    OutsidePaths,
 }
 
 impl std::fmt::Display for AllowReason {
@@ -72,6 +79,7 @@ impl std::fmt::Display for AllowReason {
             AllowReason::Regex(r) => write!(f, "secret allowlisted by regex '{r}'"),
             AllowReason::Match(r) => write!(f, "match allowlisted by regex '{r}'"),
             AllowReason::Stopword(s) => write!(f, "secret contains stopword '{s}'"),
+            AllowReason::OutsidePaths => f.write_str("path is outside the rule's `paths`"),
         }
     }
 }

@@ -4,6 +4,7 @@
 //! positives without a literal token in the repository. Expansion is deterministic (seeded by rule
 //! id and example index) and a rule's checksum validator completes the value.
 
+use super::fake_keys;
 use crate::engine::{Engine, Trace, Verdict};
 
 /// A deterministic splitmix64 generator; no dependency, reproducible failures.
@@ -53,7 +54,7 @@ fn alphabet(class: &str) -> Option<&'static [u8]> {
 }
 
 /// The placeholder classes an example may use.
-pub const PLACEHOLDER_CLASSES: &str = "alnum, hex, HEX, lower, upper, digits, alnumlower, alnumupper, base32, bech32, base64, base64url, password, basicauth, b64pem";
+pub const PLACEHOLDER_CLASSES: &str = "alnum, hex, HEX, lower, upper, digits, alnumlower, alnumupper, base32, bech32, base64, base64url, password, basicauth, b64pem, b64pemwrap, pem, pemesc, der";
 
 /// Base64 of `deploy:` and a `len`-character password, as in HTTP Basic and docker `auths`.
 fn basic_auth(rng: &mut Rng, len: usize) -> String {
@@ -63,17 +64,47 @@ fn basic_auth(rng: &mut Rng, len: usize) -> String {
     base64::engine::general_purpose::STANDARD.encode(format!("deploy:{password}"))
 }
 
-/// Base64 of a PEM private key block with `lines` body lines (kubeconfig `client-key-data`).
+/// Base64 of a PEM RSA private key block (a fake key of the right structure) with about
+/// `lines` body lines (kubeconfig `client-key-data`).
 fn base64_pem(rng: &mut Rng, lines: usize) -> String {
     use base64::Engine as _;
-    let letters = alphabet("base64").unwrap_or(b"a");
-    let mut pem = String::from("-----BEGIN RSA PRIVATE KEY-----\n");
-    for _ in 0..lines {
-        pem.extend((0..64).map(|_| rng.pick(letters)));
-        pem.push('\n');
-    }
-    pem.push_str("-----END RSA PRIVATE KEY-----\n");
+    let body = key_base64(rng, "rsa", lines * 48 * 2 / 5, "\n");
+    let pem = format!("-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----\n");
     base64::engine::general_purpose::STANDARD.encode(pem)
+}
+
+/// The base64 of a fake key of `kind` (see [`fake_keys::KINDS`]), cut into 64-character lines
+/// joined by `separator` (none: one line); empty for an unknown kind.
+fn key_base64(rng: &mut Rng, kind: &str, size: usize, separator: &str) -> String {
+    use base64::Engine as _;
+    let mut random = || rng.next().to_le_bytes()[0];
+    let Some(key) = fake_keys::fake_key(kind, size, &mut random) else {
+        return String::new();
+    };
+    let text = base64::engine::general_purpose::STANDARD.encode(key);
+    if separator.is_empty() {
+        return text;
+    }
+    let lines: Vec<&str> = text
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap_or(""))
+        .collect();
+    lines.join(separator)
+}
+
+/// Expands a fake-key placeholder: `pem:KIND` (64-character lines), `pemesc:KIND` (lines joined
+/// by a literal `\n`, as in JSON), `der:KIND` (one line).
+fn key_placeholder(rng: &mut Rng, class: &str, kind: &str) -> Option<String> {
+    let separator = match class {
+        "pem" => "\n",
+        "pemesc" => "\\n",
+        "der" => "",
+        _ => return None,
+    };
+    fake_keys::KINDS
+        .contains(&kind)
+        .then(|| key_base64(rng, kind, 160, separator))
 }
 
 /// Expands every `{{class:N}}` in `template`; unknown placeholders are left as written.
@@ -95,6 +126,20 @@ pub fn expand(template: &str, rule_id: &str, index: usize) -> String {
             }
             Some(("b64pem", n)) if n.parse::<usize>().is_ok() => {
                 out.push_str(&base64_pem(&mut rng, n.parse().unwrap_or(4)));
+            }
+            Some(("b64pemwrap", n)) if n.parse::<usize>().is_ok() => {
+                let text = base64_pem(&mut rng, n.parse().unwrap_or(4));
+                let lines: Vec<&str> = text
+                    .as_bytes()
+                    .chunks(76)
+                    .map(|c| std::str::from_utf8(c).unwrap_or(""))
+                    .collect();
+                out.push_str(&lines.join("\n  "));
+            }
+            Some((class @ ("pem" | "pemesc" | "der"), kind))
+                if fake_keys::KINDS.contains(&kind) =>
+            {
+                out.push_str(&key_placeholder(&mut rng, class, kind).unwrap_or_default());
             }
             Some((class, n)) => match (alphabet(class), n.parse::<usize>()) {
                 (Some(letters), Ok(count)) => (0..count).for_each(|_| out.push(rng.pick(letters))),
@@ -151,7 +196,8 @@ pub fn run(engine: &Engine, rule_indices: &[usize]) -> Vec<ExampleFailure> {
     let mut failures = Vec::new();
     for &r in rule_indices {
         let rule = &engine.rules()[r];
-        if rule.examples.is_empty() {
+        // An imported rule may come without examples; `rules test` counts it as untested.
+        if rule.examples.is_empty() && rule.imported.is_none() {
             failures.push(failure(
                 rule.id.clone(),
                 true,

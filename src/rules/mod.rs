@@ -7,6 +7,8 @@
 pub mod allow;
 pub mod builtin;
 pub mod examples;
+pub mod fake_keys;
+pub mod keyshape;
 pub mod literals;
 pub mod rule;
 pub mod spec;
@@ -53,8 +55,9 @@ impl RulePack {
         let mut pack = RulePack::default();
         for (name, source) in builtin::BUILTIN_FILES {
             let spec = parse_file(name, source)?;
-            pack.add_file(name, source, spec, strictness)?;
+            pack.add_rules(name, source, spec, strictness)?;
         }
+        builtin::BUILTIN_DIGEST.clone_into(&mut pack.digest);
         Ok(pack)
     }
 
@@ -67,6 +70,16 @@ impl RulePack {
         strictness: Strictness,
     ) -> Result<(), RuleError> {
         self.digest = chain_digest(&self.digest, name, source);
+        self.add_rules(name, source, spec, strictness)
+    }
+
+    fn add_rules(
+        &mut self,
+        name: &str,
+        source: &str,
+        spec: PackFileSpec,
+        strictness: Strictness,
+    ) -> Result<(), RuleError> {
         let mut ids: HashSet<String> = self.rules.iter().map(|r| r.id.clone()).collect();
         for rule_spec in spec.rules {
             let id_span = rule_spec.id.span();
@@ -187,6 +200,20 @@ fn build_rule(
         Some(a) => build_allow(name, source, &a, strictness)?,
         None => Allowlist::default(),
     };
+    let paths = build_patterns(name, source, &spec.paths, strictness, "path")?;
+    let imported = match &spec.imported {
+        None => None,
+        Some(tool) if tool.get_ref() == "gitleaks" => Some(tool.get_ref().clone()),
+        Some(tool) => {
+            return Err(err(
+                tool.span().start,
+                format!(
+                    "rule '{id}': unknown `imported` source '{}' (only \"gitleaks\")",
+                    tool.get_ref()
+                ),
+            ));
+        }
+    };
     Ok(Rule::new(RuleParts {
         id,
         description: spec.description,
@@ -203,6 +230,8 @@ fn build_rule(
         examples: spec.examples,
         negative_examples: spec.negative_examples,
         allow,
+        paths,
+        imported,
         origin: Location::at(name, source, spec.id.span().start),
     }))
 }
@@ -287,7 +316,9 @@ fn check_strict(
             ),
         ));
     }
-    if spec.examples.is_empty() {
+    // A converted rule's source format has no examples; `imported` marks it, and `rules test`
+    // counts it as untested instead of passing it silently.
+    if spec.examples.is_empty() && spec.imported.is_none() {
         return Err(err(
             spec.id.span().start,
             format!("rule '{id}': add at least one entry to `examples`"),
@@ -302,8 +333,27 @@ fn build_allow(
     spec: &AllowSpec,
     strictness: Strictness,
 ) -> Result<Allowlist, RuleError> {
-    // Built-in patterns are checked by `cargo test`; a user's are compiled now so a bad one is
-    // reported with its position before anything is scanned.
+    Ok(Allowlist {
+        paths: build_patterns(name, source, &spec.paths, strictness, "allowlist")?,
+        regexes: build_patterns(name, source, &spec.regexes, strictness, "allowlist")?,
+        stopwords: spec
+            .stopwords
+            .iter()
+            .map(|s| s.to_ascii_lowercase())
+            .collect(),
+        matches: build_patterns(name, source, &spec.matches, strictness, "allowlist")?,
+    })
+}
+
+/// Allowlist or path patterns. Built-in patterns are checked by `cargo test`; a user's are
+/// compiled now so a bad one is reported with its position before anything is scanned.
+fn build_patterns(
+    name: &str,
+    source: &str,
+    list: &[toml::Spanned<String>],
+    strictness: Strictness,
+    what: &str,
+) -> Result<Patterns, RuleError> {
     let compile = |pattern: &toml::Spanned<String>| -> Result<String, RuleError> {
         if strictness == Strictness::Strict {
             regex::Regex::new(pattern.get_ref()).map_err(|e| {
@@ -311,25 +361,13 @@ fn build_allow(
                     name,
                     source,
                     pattern.span().start,
-                    format!("invalid allowlist regex: {}", regex_error_detail(&e)),
+                    format!("invalid {what} regex: {}", regex_error_detail(&e)),
                 )
             })?;
         }
         Ok(pattern.get_ref().clone())
     };
-    let patterns = |list: &[toml::Spanned<String>]| -> Result<Patterns, RuleError> {
-        Ok(Patterns::new(
-            list.iter().map(compile).collect::<Result<_, _>>()?,
-        ))
-    };
-    Ok(Allowlist {
-        paths: patterns(&spec.paths)?,
-        regexes: patterns(&spec.regexes)?,
-        stopwords: spec
-            .stopwords
-            .iter()
-            .map(|s| s.to_ascii_lowercase())
-            .collect(),
-        matches: patterns(&spec.matches)?,
-    })
+    Ok(Patterns::new(
+        list.iter().map(compile).collect::<Result<_, _>>()?,
+    ))
 }

@@ -101,6 +101,10 @@ pub struct RuleParts {
     pub negative_examples: Vec<String>,
     /// Per-rule allowlist.
     pub allow: Allowlist,
+    /// When not empty, the rule applies only to paths matching one of these.
+    pub paths: super::allow::Patterns,
+    /// The tool the rule was converted from, if any (`gitleaks`).
+    pub imported: Option<String>,
     /// Where the rule was defined.
     pub origin: Location,
 }
@@ -144,6 +148,15 @@ impl Rule {
         (first..caps.len())
             .find_map(|g| caps.get(g))
             .map(|m| m.range())
+    }
+
+    /// Whether the rule's `paths` restriction leaves out this path (`None`: it applies).
+    pub fn outside_paths(&self, path: Option<&str>) -> Option<super::AllowReason> {
+        if self.paths.is_empty() {
+            return None;
+        }
+        let applies = path.is_some_and(|p| self.paths.get().iter().any(|re| re.is_match(p)));
+        (!applies).then_some(super::AllowReason::OutsidePaths)
     }
 
     /// Whether this rule reports hosts rather than credentials.

@@ -64,6 +64,13 @@ pub struct RuleSpec {
     pub negative_examples: Vec<String>,
     /// Per-rule allowlists.
     pub allow: Option<AllowSpec>,
+    /// Regexes over the `/`-separated path: when set, the rule applies only to files whose path
+    /// matches one of them (never to input without a path, such as commit messages).
+    #[serde(default)]
+    pub paths: Vec<Spanned<String>>,
+    /// The tool a rule was converted from (`"gitleaks"`). An imported rule may have no
+    /// `examples` (its source format has none); `rules test` counts it as untested.
+    pub imported: Option<Spanned<String>>,
 }
 
 /// An allowlist: any hit drops the finding.

@@ -6,6 +6,8 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 
+use super::keyshape;
+
 /// A structural check of a secret value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Validator {
@@ -13,14 +15,21 @@ pub enum Validator {
     GithubChecksum,
     /// A JWT whose header and payload decode to JSON objects and whose header names `alg`.
     Jwt,
-    /// A PEM block whose body decodes as base64 to at least 64 bytes.
+    /// A PEM block whose body, unwrapped, decodes as base64 to at least 32 bytes.
     PemBody,
     /// A PyPI API token: `pypi-` and a base64url macaroon that decodes and names pypi.org.
     PypiMacaroon,
     /// Base64 that decodes to printable `user:password` (HTTP Basic, docker `auths`).
     BasicAuth,
-    /// Base64 that decodes to a PEM private key (kubeconfig `client-key-data`).
+    /// Base64 of a whole key file: a PEM private key with a valid structure or a PuTTY key
+    /// (kubeconfig `client-key-data`, `PRIVATE_KEY_B64=`).
     Base64Pem,
+    /// An armored private key (PEM, OpenSSH, PGP) whose unwrapped body has a key's structure.
+    PrivateKey,
+    /// One line of base64 that decodes to a DER private key or an `openssh-key-v1` blob.
+    DerPrivateKey,
+    /// A PuTTY `.ppk` key: public blob naming its algorithm, private blob, MAC.
+    PuttyKey,
 }
 
 const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -42,18 +51,24 @@ impl Validator {
             "pypi-macaroon" => Some(Validator::PypiMacaroon),
             "basic-auth" => Some(Validator::BasicAuth),
             "base64-pem" => Some(Validator::Base64Pem),
+            "private-key" => Some(Validator::PrivateKey),
+            "der-private-key" => Some(Validator::DerPrivateKey),
+            "putty-key" => Some(Validator::PuttyKey),
             _ => None,
         }
     }
 
     /// The names a rule file may use.
-    pub const NAMES: [&'static str; 6] = [
+    pub const NAMES: [&'static str; 9] = [
         "github-checksum",
         "jwt",
         "pem-body",
         "pypi-macaroon",
         "basic-auth",
         "base64-pem",
+        "private-key",
+        "der-private-key",
+        "putty-key",
     ];
 
     /// The name used in rule files.
@@ -65,6 +80,9 @@ impl Validator {
             Validator::PypiMacaroon => "pypi-macaroon",
             Validator::BasicAuth => "basic-auth",
             Validator::Base64Pem => "base64-pem",
+            Validator::PrivateKey => "private-key",
+            Validator::DerPrivateKey => "der-private-key",
+            Validator::PuttyKey => "putty-key",
         }
     }
 
@@ -76,8 +94,24 @@ impl Validator {
             Validator::PemBody => pem_body_ok(secret),
             Validator::PypiMacaroon => pypi_ok(secret),
             Validator::BasicAuth => basic_auth_ok(secret),
-            Validator::Base64Pem => base64_pem_ok(secret),
+            Validator::Base64Pem => keyshape::base64_key_file(secret),
+            Validator::PrivateKey => keyshape::armored_private_key(secret),
+            Validator::DerPrivateKey => keyshape::base64_private_key(secret),
+            Validator::PuttyKey => keyshape::putty_key(secret),
         }
+    }
+
+    /// Whether passing the check proves the value is the real thing (a key's structure), so
+    /// the placeholder word filter must not drop it: a 4096-bit key's base64 holds `xxxx` about
+    /// once in 300 keys, and a placeholder body never decodes to a key.
+    pub fn proves_structure(self) -> bool {
+        matches!(
+            self,
+            Validator::Base64Pem
+                | Validator::PrivateKey
+                | Validator::DerPrivateKey
+                | Validator::PuttyKey
+        )
     }
 
     /// Rewrites a generated secret so that it passes the check (where a checksum makes that
@@ -132,33 +166,7 @@ fn jwt_ok(secret: &[u8]) -> bool {
 }
 
 fn pem_body_ok(secret: &[u8]) -> bool {
-    // Keys pasted into JSON or code carry escaped line breaks; undo them first.
-    let text = String::from_utf8_lossy(secret)
-        .replace("\\r", "")
-        .replace("\\n", "\n");
-    let body: String = text
-        .lines()
-        .map(|l| {
-            l.trim()
-                .trim_matches(|c| c == '"' || c == '\'' || c == ',' || c == '+')
-        })
-        .map(str::trim)
-        .filter(|l| !l.starts_with("-----") && !l.contains(':') && !l.starts_with('='))
-        .flat_map(str::chars)
-        .filter(|c| !c.is_whitespace())
-        .collect();
-    STD_LENIENT
-        .decode(body.as_bytes())
-        .is_ok_and(|b| b.len() >= 64)
-}
-
-fn base64_pem_ok(secret: &[u8]) -> bool {
-    STD_LENIENT.decode(secret).is_ok_and(|pem| {
-        let marker = b"PRIVATE KEY-----";
-        pem.starts_with(b"-----BEGIN")
-            && pem.windows(marker.len()).any(|w| w == marker)
-            && pem_body_ok(&pem)
-    })
+    keyshape::dearmor(secret).is_some_and(|block| block.data.len() >= 32)
 }
 
 fn basic_auth_ok(secret: &[u8]) -> bool {

@@ -30,10 +30,7 @@ pub struct Decoded {
 pub fn scan_encoded(engine: &Engine, chunk: &Chunk<'_>) -> Decoded {
     // The parser below reads YAML; checking the name first keeps the extra pass off every
     // other file.
-    let yaml = std::path::Path::new(chunk.path)
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
-    if !yaml || memchr::memmem::find(chunk.bytes, b"kind: Secret").is_none() {
+    if !decodes_path(chunk.path) || memchr::memmem::find(chunk.bytes, b"kind: Secret").is_none() {
         return Decoded::default();
     }
     let mut out = Decoded::default();
@@ -68,6 +65,13 @@ pub fn scan_encoded(engine: &Engine, chunk: &Chunk<'_>) -> Decoded {
         }
     }
     out
+}
+
+/// Whether files at `path` have their encoded values decoded (YAML manifests).
+pub fn decodes_path(path: &str) -> bool {
+    std::path::Path::new(path)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
 }
 
 /// The `key: base64` entries under each `data:` block of a YAML document.

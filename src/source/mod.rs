@@ -4,6 +4,7 @@
 pub mod decode;
 pub mod dir;
 pub mod git;
+pub mod meta;
 pub mod shard;
 pub mod stats;
 pub mod stdin;
@@ -13,6 +14,44 @@ use std::sync::Arc;
 
 use crate::engine::Engine;
 use crate::finding::{self, CommitInfo, Finding, LineOrigin};
+
+/// Everything about a path that changes how its bytes are scanned: the global path allowlist,
+/// the rules whose own path allowlists match, and whether encoded values are decoded. Two paths
+/// of one class scan the same bytes alike, so a history scan reads a blob once per class it
+/// appears under (a lock file renamed to `.env` is judged as `.env` too).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PathClass {
+    allowed: bool,
+    decodes: bool,
+    rules_allowed: Vec<u32>,
+}
+
+impl PathClass {
+    /// The class of `path` under `engine`.
+    pub fn of(engine: &Engine, path: &str) -> PathClass {
+        PathClass {
+            allowed: engine.path_allowed(Some(path)),
+            decodes: decode::decodes_path(path),
+            rules_allowed: engine.rules_allowlisted_at(path),
+        }
+    }
+
+    /// A stable 64-bit key (FNV-1a) for caches that outlive the run; the rule pack digest
+    /// beside it keeps rule indices meaningful.
+    pub fn key(&self) -> u64 {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut eat = |byte: u8| {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        };
+        eat(u8::from(self.allowed));
+        eat(u8::from(self.decodes));
+        for rule in &self.rules_allowed {
+            rule.to_le_bytes().into_iter().for_each(&mut eat);
+        }
+        hash
+    }
+}
 
 /// Bytes from one origin, ready to scan.
 pub struct Chunk<'a> {
@@ -24,6 +63,18 @@ pub struct Chunk<'a> {
     pub origin: &'a LineOrigin,
     /// The commit the bytes belong to, for git sources.
     pub commit: Option<&'a Arc<CommitInfo>>,
+}
+
+/// A path as leakgate writes and compares it on every platform: `/`-separated, without a leading
+/// `./`. For paths a user types into portable text (ignore-file scopes, `--path`, `--name`), so a
+/// file written on Windows (`src\app.env`) works on Linux and the reverse.
+pub fn portable_path(text: &str) -> String {
+    let slashed = text.replace('\\', "/");
+    let mut rest = slashed.as_str();
+    while let Some(stripped) = rest.strip_prefix("./") {
+        rest = stripped;
+    }
+    rest.to_owned()
 }
 
 /// How many leading bytes decide whether input is binary (as git decides).
@@ -115,4 +166,18 @@ pub fn scan_placed(engine: &Engine, chunk: &Chunk<'_>) -> Vec<Placed> {
     placed.retain(|p| !decoded.encoded.iter().any(|span| span.contains(&p.offset)));
     placed.extend(decoded.findings);
     placed
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn portable_paths_use_forward_slashes() {
+        assert_eq!(
+            super::portable_path(r"src\config\app.env"),
+            "src/config/app.env"
+        );
+        assert_eq!(super::portable_path(r".\src\"), "src/");
+        assert_eq!(super::portable_path("./a/b"), "a/b");
+        assert_eq!(super::portable_path("a/b"), "a/b");
+    }
 }

@@ -73,9 +73,8 @@ fn category_cases() -> Vec<(&'static str, String, &'static str)> {
         (
             "keys/id_rsa",
             format!(
-                "-----BEGIN RSA PRIVATE KEY-----\n{}\n{}\n-----END RSA PRIVATE KEY-----\n",
-                fake("{{base64:64}}", 8),
-                fake("{{base64:64}}", 9)
+                "-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----\n",
+                fake("{{pem:rsa}}", 8),
             ),
             "private-key-pem",
         ),

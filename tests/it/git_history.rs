@@ -282,7 +282,7 @@ fn the_history_cache_keeps_reports_identical_and_resets_when_rules_change() {
     let cache_dir = repo.home().join(".cache/leakgate");
     let caches: Vec<_> = std::fs::read_dir(&cache_dir)
         .unwrap()
-        .map(|e| e.unwrap().path().join("blobs-v1"))
+        .map(|e| e.unwrap().path().join("blobs-v2"))
         .collect();
     assert!(caches.len() == 1 && caches[0].exists(), "{caches:?}");
     assert_eq!(

@@ -5,9 +5,9 @@ use std::fmt::Write as _;
 
 use tempfile::TempDir;
 
-use crate::support::{
-    GitRepo, found, github_token, json, leakgate, leakgate_without_read_override, write,
-};
+#[cfg(unix)]
+use crate::support::leakgate_without_read_override;
+use crate::support::{GitRepo, found, github_token, json, leakgate, write};
 
 fn scan(dir: &TempDir, extra: &[&str]) -> (i32, serde_json::Value, String) {
     crate::support::scan_dir(dir.path(), extra)
@@ -51,6 +51,8 @@ fn crlf_line_endings_do_not_leak_into_secrets() {
     assert_eq!(report["findings"][0]["line"], 2);
 }
 
+// Windows file names are UTF-16; invalid UTF-8 names exist only on Unix.
+#[cfg(unix)]
 #[test]
 fn non_utf8_file_names_are_reported_lossily() {
     use std::os::unix::ffi::OsStrExt as _;
@@ -386,6 +388,7 @@ fn a_two_hundred_megabyte_single_line_is_streamed() {
 }
 
 /// Sets a path's permission bits.
+#[cfg(unix)]
 fn chmod(path: &std::path::Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt as _;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
@@ -393,6 +396,8 @@ fn chmod(path: &std::path::Path, mode: u32) {
 
 /// An unreadable file and an unreadable directory are counted and named; the scan goes on and
 /// still finds the secret next to them.
+// Unix permission bits; Windows ACLs are not set by this test.
+#[cfg(unix)]
 #[test]
 fn unreadable_files_and_directories_are_counted_and_the_scan_continues() {
     let dir = TempDir::new().unwrap();

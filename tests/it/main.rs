@@ -5,8 +5,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 mod config;
 mod dir;
+mod gate;
+mod gate_oracle;
 mod git_history;
+mod gitleaks;
 mod hostile;
+mod keys;
+mod messages;
+mod packaging;
+mod portable_paths;
 mod pre_push;
 mod properties;
 mod rules;

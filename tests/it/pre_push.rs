@@ -243,6 +243,7 @@ fn pre_commit_framework_variables_are_honoured() {
     );
 }
 
+#[cfg_attr(not(unix), allow(unused_variables))]
 fn make_executable(path: &std::path::Path) {
     #[cfg(unix)]
     {

@@ -1,14 +1,11 @@
-//! Property tests (proptest) on the library: line and column mapping, the added-lines mapping of
-//! diffs, and block scanning (a file scanned in overlapping blocks yields exactly the findings of
+//! Property tests (proptest) on the library: line and column mapping, and block scanning (a file scanned in overlapping blocks yields exactly the findings of
 //! a whole-file scan, at the same places, whatever the block size).
 
-use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use leakgate::engine::{Engine, EngineOptions};
 use leakgate::finding::{Finding, LineOrigin, locate_span};
 use leakgate::rules::{RulePack, Strictness};
-use leakgate::source::git::diff::into_files;
 use leakgate::source::stream::{self, Blocks};
 use leakgate::source::{Chunk, scan_chunk};
 use proptest::prelude::*;
@@ -56,30 +53,6 @@ proptest! {
         prop_assert_eq!((line, column), (want_line, want_column));
         prop_assert_eq!((end_line, end_column), (want_line, want_column));
     }
-
-    /// Every byte line of a diff's added-lines buffer maps back to the file line it came from.
-    #[test]
-    fn added_lines_map_back_to_their_file_lines(
-        gaps in proptest::collection::vec((0usize..4, "[a-z =]{0,12}"), 1..60),
-    ) {
-        let mut lines = Vec::new();
-        let mut lineno = 0;
-        for (gap, content) in &gaps {
-            lineno += 1 + gap;
-            lines.push((lineno, format!("{content}\n").into_bytes()));
-        }
-        let expected: Vec<usize> = lines.iter().map(|(n, _)| *n).collect();
-        let mut added = BTreeMap::new();
-        added.insert("f".to_owned(), lines);
-        for file in into_files(added) {
-            let mut start = 0;
-            for (i, line) in file.bytes.split_inclusive(|&b| b == b'\n').enumerate() {
-                let (got, ..) = locate_span(&file.bytes, start..start, &file.origin);
-                prop_assert_eq!(got, expected[i]);
-                start += line.len();
-            }
-        }
-    }
 }
 
 /// One piece of a generated file: filler (some of it full of rule keywords, so windows are
@@ -92,9 +65,8 @@ fn piece() -> impl Strategy<Value = String> {
         1 => (0usize..1000).prop_map(|s| format!("aws_access_key_id = {}", aws_key_id(s))),
         1 => (0usize..1000).prop_map(|s| format!("db_password = \"{}\"", fake("{{password:20}}", s))),
         1 => (0usize..1000).prop_map(|s| format!(
-            "-----BEGIN RSA PRIVATE KEY-----\n{}\n{}\n-----END RSA PRIVATE KEY-----",
-            fake("{{base64:64}}", s),
-            fake("{{base64:64}}", s + 1),
+            "-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----",
+            fake("{{pem:rsa}}", s),
         )),
         1 => (1usize..6000).prop_map(|n| "é".repeat(n)),
     ]

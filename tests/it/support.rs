@@ -26,6 +26,7 @@ fn hermetic(mut cmd: Command, home: &Path) -> Command {
 /// `leakgate` as [`leakgate`] gives it, but unable to read what file permissions forbid. Root
 /// reads everything through the DAC capabilities, so as root the command runs under
 /// `setpriv` with those capabilities dropped from the bounding set.
+#[cfg(unix)]
 pub fn leakgate_without_read_override(home: &Path) -> Command {
     let bin = assert_cmd::cargo::cargo_bin("leakgate");
     let cmd = if is_root() {
@@ -40,6 +41,7 @@ pub fn leakgate_without_read_override(home: &Path) -> Command {
 }
 
 /// Whether the tests run as root (CI containers do).
+#[cfg(unix)]
 pub fn is_root() -> bool {
     std::process::Command::new("id")
         .arg("-u")

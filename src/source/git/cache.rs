@@ -1,5 +1,6 @@
-//! The incremental history cache: blob ids that were scanned and gave no finding, stored in the
-//! user's cache directory (`$XDG_CACHE_HOME/leakgate/<repository id>/blobs-v1`, else
+//! The incremental history cache: blob ids (with the path class they were judged under) that
+//! were scanned and gave no finding, stored in the
+//! user's cache directory (`$XDG_CACHE_HOME/leakgate/<repository id>/blobs-v2`, else
 //! `~/.cache/leakgate/...`), never in the scanned repository, keyed by a hash of the effective
 //! rule pack, engine options and size limit. A second history scan skips those blobs; blobs
 //! with findings are always rescanned, so reports stay complete and the cache never holds a
@@ -30,18 +31,18 @@ fn cache_file(repo: &Repository) -> Option<PathBuf> {
         .unwrap_or_else(|_| common.to_path_buf());
     let digest = Sha256::digest(canonical.to_string_lossy().as_bytes());
     let id = crate::finding::short_hex(&digest);
-    Some(base.join("leakgate").join(id).join("blobs-v1"))
+    Some(base.join("leakgate").join(id).join("blobs-v2"))
 }
 
 /// The first line of a cache file; the key follows it.
-const MAGIC: &str = "leakgate-blob-cache v1";
+const MAGIC: &str = "leakgate-blob-cache v2";
 
 /// Clean blob ids for one key.
 #[derive(Debug)]
 pub struct BlobCache {
     path: PathBuf,
     key: String,
-    clean: HashSet<Oid>,
+    clean: HashSet<(Oid, u64)>,
 }
 
 impl BlobCache {
@@ -60,9 +61,9 @@ impl BlobCache {
         })
     }
 
-    /// Whether a blob is known to be clean.
-    pub fn is_clean(&self, blob: Oid) -> bool {
-        self.clean.contains(&blob)
+    /// Whether a blob is known to be clean under a path class ([`crate::source::PathClass::key`]).
+    pub fn is_clean(&self, blob: Oid, class: u64) -> bool {
+        self.clean.contains(&(blob, class))
     }
 
     /// How many blobs are known clean.
@@ -77,22 +78,29 @@ impl BlobCache {
 
     /// Adds clean blobs and writes the file (atomically, mode 0600). Failure to write only costs
     /// the next scan its speed-up, so it is reported, not fatal.
-    pub fn save(&mut self, newly_clean: impl IntoIterator<Item = Oid>) -> std::io::Result<()> {
+    pub fn save(
+        &mut self,
+        newly_clean: impl IntoIterator<Item = (Oid, u64)>,
+    ) -> std::io::Result<()> {
         self.clean.extend(newly_clean);
         let dir = self.path.parent().unwrap_or(&self.path).to_path_buf();
         std::fs::create_dir_all(&dir)?;
-        let mut text = String::with_capacity(self.clean.len() * 41 + 128);
+        let mut text = String::with_capacity(self.clean.len() * 58 + 128);
         text.push_str(MAGIC);
         text.push(' ');
         text.push_str(&self.key);
         text.push('\n');
-        let mut ids: Vec<String> = self.clean.iter().map(Oid::to_string).collect();
+        let mut ids: Vec<String> = self
+            .clean
+            .iter()
+            .map(|(oid, class)| format!("{oid} {class:016x}"))
+            .collect();
         ids.sort_unstable();
         for id in ids {
             text.push_str(&id);
             text.push('\n');
         }
-        let tmp = dir.join(format!("blobs-v1.{}.tmp", std::process::id()));
+        let tmp = dir.join(format!("blobs-v2.{}.tmp", std::process::id()));
         {
             let mut options = std::fs::OpenOptions::new();
             options.write(true).create(true).truncate(true);
@@ -108,13 +116,23 @@ impl BlobCache {
     }
 }
 
-fn parse(text: &str, key: &str) -> Option<HashSet<Oid>> {
+fn parse(text: &str, key: &str) -> Option<HashSet<(Oid, u64)>> {
     let mut lines = text.lines();
     let header = lines.next()?;
     if header != format!("{MAGIC} {key}") {
         return None;
     }
-    Some(lines.filter_map(|l| Oid::from_str(l.trim()).ok()).collect())
+    Some(
+        lines
+            .filter_map(|l| {
+                let (oid, class) = l.trim().split_once(' ')?;
+                Some((
+                    Oid::from_str(oid).ok()?,
+                    u64::from_str_radix(class, 16).ok()?,
+                ))
+            })
+            .collect(),
+    )
 }
 
 /// The cache key for a rule pack digest and the options that change results.
@@ -132,7 +150,7 @@ mod tests {
     #[test]
     fn parse_checks_the_key() {
         let oid = "0123456789012345678901234567890123456789";
-        let text = format!("{MAGIC} k1\n{oid}\n");
+        let text = format!("{MAGIC} k1\n{oid} 00000000000000ff\n");
         assert_eq!(parse(&text, "k1").map(|s| s.len()), Some(1));
         assert!(parse(&text, "k2").is_none());
         assert!(parse("garbage", "k1").is_none());

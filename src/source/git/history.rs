@@ -1,64 +1,77 @@
-//! History scans: every unique blob reachable from the chosen commits is read and scanned once,
-//! in parallel, then each finding is attributed to the commit that introduced the blob and the
-//! path it had there. A renamed or copied file is the same blob, so it is never reported twice.
+//! History scans: every unique blob reachable from the chosen commits is read and scanned once
+//! per path class it appears under (see [`PathClass`]), in parallel, then each finding is
+//! attributed to the commit that introduced the blob under that class and the path it had there.
+//! A renamed file of the same class is the same blob, so it is never reported twice; a lock file
+//! renamed to `.env` is judged as `.env` too.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use git2::{ObjectType, Oid, Repository};
 use rayon::prelude::*;
 
+use super::blob::{BlobOutcome, scan_blob};
 use super::object_error;
 use crate::engine::Engine;
-use crate::finding::{Finding, LineOrigin};
+use crate::finding::Finding;
+use crate::source::PathClass;
 use crate::source::stats::{ScanStats, SkipReason};
-use crate::source::{Chunk, is_binary, scan_chunk};
 
-/// A unique blob and where it first appeared.
+/// A unique (blob, path class) and where it first appeared.
 #[derive(Debug, Clone)]
 pub struct BlobOrigin {
     /// The blob id.
     pub blob: Oid,
     /// Its path in the introducing commit, `/`-separated.
     pub path: String,
-    /// The first commit (oldest first) whose tree holds it.
+    /// The first commit (oldest first) whose tree holds it under a path of this class.
     pub commit: Oid,
+    /// [`PathClass::key`] of the path.
+    pub class: u64,
 }
 
-/// Walks the trees of `commits` (oldest first), visiting each unique tree once, and returns each
-/// unique blob with its introducing commit and path.
-pub fn collect_blobs(repo: &Repository, commits: &[Oid]) -> anyhow::Result<Vec<BlobOrigin>> {
-    let mut seen_trees: HashSet<Oid> = HashSet::new();
-    let mut seen_blobs: HashSet<Oid> = HashSet::new();
-    let mut blobs = Vec::new();
+/// Walks the trees of `commits` (oldest first), visiting each tree once per path it appears
+/// at, and returns each unique blob per path class with its introducing commit and path.
+pub fn collect_blobs(
+    engine: &Engine,
+    repo: &Repository,
+    commits: &[Oid],
+) -> anyhow::Result<Vec<BlobOrigin>> {
+    let mut walk = TreeWalk {
+        engine,
+        repo,
+        commit: Oid::zero(),
+        seen_trees: HashSet::new(),
+        seen_blobs: HashSet::new(),
+        classes: HashMap::new(),
+        out: Vec::new(),
+    };
     for &commit_id in commits {
         let commit = repo
             .find_commit(commit_id)
             .map_err(|e| object_error("commit", commit_id, &e))?;
-        let tree_id = commit.tree_id();
-        let mut walk = TreeWalk {
-            repo,
-            commit: commit_id,
-            seen_trees: &mut seen_trees,
-            seen_blobs: &mut seen_blobs,
-            out: &mut blobs,
-        };
-        walk.tree(tree_id, "")?;
+        walk.commit = commit_id;
+        walk.tree(commit.tree_id(), "")?;
     }
-    Ok(blobs)
+    Ok(walk.out)
 }
 
 struct TreeWalk<'a> {
+    engine: &'a Engine,
     repo: &'a Repository,
     commit: Oid,
-    seen_trees: &'a mut HashSet<Oid>,
-    seen_blobs: &'a mut HashSet<Oid>,
-    out: &'a mut Vec<BlobOrigin>,
+    /// (tree, hash of the path it sits at): a tree seen again at the same path holds nothing
+    /// new; at another path its blobs may fall in another class.
+    seen_trees: HashSet<(Oid, u64)>,
+    seen_blobs: HashSet<(Oid, u64)>,
+    /// Path to class key; most histories have few distinct paths next to their blobs.
+    classes: HashMap<String, u64>,
+    out: Vec<BlobOrigin>,
 }
 
 impl TreeWalk<'_> {
     fn tree(&mut self, id: Oid, prefix: &str) -> anyhow::Result<()> {
-        if !self.seen_trees.insert(id) {
+        if !self.seen_trees.insert((id, path_hash(prefix))) {
             return Ok(());
         }
         let tree = self
@@ -75,20 +88,39 @@ impl TreeWalk<'_> {
             match entry.kind() {
                 Some(ObjectType::Tree) => self.tree(entry.id(), &path)?,
                 // 0o120000 is a symlink: its blob is a path, not content.
-                Some(ObjectType::Blob)
-                    if entry.filemode() != 0o120_000 && self.seen_blobs.insert(entry.id()) =>
-                {
-                    self.out.push(BlobOrigin {
-                        blob: entry.id(),
-                        path,
-                        commit: self.commit,
-                    });
+                Some(ObjectType::Blob) if entry.filemode() != 0o120_000 => {
+                    self.blob(entry.id(), path);
                 }
                 _ => {}
             }
         }
         Ok(())
     }
+
+    fn blob(&mut self, blob: Oid, path: String) {
+        let class = if let Some(class) = self.classes.get(&path) {
+            *class
+        } else {
+            let class = PathClass::of(self.engine, &path).key();
+            self.classes.insert(path.clone(), class);
+            class
+        };
+        if self.seen_blobs.insert((blob, class)) {
+            self.out.push(BlobOrigin {
+                blob,
+                path,
+                commit: self.commit,
+                class,
+            });
+        }
+    }
+}
+
+fn path_hash(path: &str) -> u64 {
+    use std::hash::{Hash as _, Hasher as _};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    path.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// Scans blobs in parallel with one repository handle per worker. Returns findings (without
@@ -109,8 +141,9 @@ pub fn scan_blobs(
                 let repo = repo.as_ref().map_err(|e| {
                     anyhow::anyhow!("cannot open {}: {}", repo_path.display(), e.message())
                 })?;
-                let found = scan_one(engine, repo, origin, max_size, stats)?;
-                Ok(found.into_iter().map(|f| (index, f)).collect())
+                let scanned = scan_blob(engine, repo, origin.blob, &origin.path, max_size)?;
+                count(stats, scanned.outcome);
+                Ok(scanned.findings.into_iter().map(|f| (index, f)).collect())
             },
         )
         .collect();
@@ -121,44 +154,12 @@ pub fn scan_blobs(
     Ok(findings)
 }
 
-fn scan_one(
-    engine: &Engine,
-    repo: &Repository,
-    origin: &BlobOrigin,
-    max_size: u64,
-    stats: &ScanStats,
-) -> anyhow::Result<Vec<Finding>> {
-    if engine.path_allowed(Some(&origin.path)) {
-        stats.skipped(SkipReason::Allowlisted);
-        return Ok(Vec::new());
+/// Counts a blob's outcome in the summary.
+pub fn count(stats: &ScanStats, outcome: BlobOutcome) {
+    match outcome {
+        BlobOutcome::Scanned(bytes) => stats.scanned(bytes),
+        BlobOutcome::Binary => stats.skipped(SkipReason::Binary),
+        BlobOutcome::TooLarge { .. } => stats.skipped(SkipReason::TooLarge),
+        BlobOutcome::Allowlisted => stats.skipped(SkipReason::Allowlisted),
     }
-    let odb = repo
-        .odb()
-        .map_err(|e| object_error("object database of", origin.blob, &e))?;
-    let (size, _) = odb
-        .read_header(origin.blob)
-        .map_err(|e| object_error("blob", origin.blob, &e))?;
-    if size as u64 > max_size {
-        stats.skipped(SkipReason::TooLarge);
-        return Ok(Vec::new());
-    }
-    let blob = repo
-        .find_blob(origin.blob)
-        .map_err(|e| object_error("blob", origin.blob, &e))?;
-    let bytes = blob.content();
-    if is_binary(bytes) {
-        stats.skipped(SkipReason::Binary);
-        return Ok(Vec::new());
-    }
-    stats.scanned(bytes.len() as u64);
-    let line_origin = LineOrigin::Identity;
-    Ok(scan_chunk(
-        engine,
-        &Chunk {
-            path: &origin.path,
-            bytes,
-            origin: &line_origin,
-            commit: None,
-        },
-    ))
 }

@@ -1,8 +1,10 @@
-//! Git sources: whole history (each unique blob once), commit ranges and pushes (added lines
-//! only), and staged changes. Read-only: nothing here writes to the repository.
+//! Git sources: whole history (each unique blob once per path class), and the gates: commit
+//! ranges, pushes and staged changes, judged by content (see [`gate`]). Read-only: nothing here
+//! writes to the repository.
 
+pub mod blob;
 pub mod cache;
-pub mod diff;
+pub mod gate;
 pub mod history;
 pub mod revs;
 
@@ -58,8 +60,14 @@ pub struct CommitCache {
 }
 
 impl CommitCache {
-    /// The metadata of commit `oid`.
-    pub fn get(&mut self, repo: &Repository, oid: Oid) -> anyhow::Result<Arc<CommitInfo>> {
+    /// The metadata of commit `oid`; whatever a rule finds in it is masked and control
+    /// characters are escaped (see [`crate::source::meta`]).
+    pub fn get(
+        &mut self,
+        engine: &crate::engine::Engine,
+        repo: &Repository,
+        oid: Oid,
+    ) -> anyhow::Result<Arc<CommitInfo>> {
         if let Some(info) = self.infos.get(&oid) {
             return Ok(Arc::clone(info));
         }
@@ -67,12 +75,19 @@ impl CommitCache {
             .find_commit(oid)
             .map_err(|e| object_error("commit", oid, &e))?;
         let author = commit.author();
+        let clean =
+            |bytes: &[u8]| crate::source::meta::clean(engine, &String::from_utf8_lossy(bytes));
+        let summary = commit
+            .message_bytes()
+            .split(|&b| b == b'\n')
+            .next()
+            .unwrap_or_default();
         let info = Arc::new(CommitInfo {
             id: oid.to_string(),
-            author: author.name().unwrap_or_default().to_owned(),
-            email: author.email().unwrap_or_default().to_owned(),
+            author: clean(author.name_bytes()),
+            email: clean(author.email_bytes()),
             date: format_time(author.when()),
-            message: commit.summary().unwrap_or_default().to_owned(),
+            message: clean(summary),
         });
         self.infos.insert(oid, Arc::clone(&info));
         Ok(info)
@@ -122,8 +137,8 @@ pub struct HistoryOptions<'a> {
     pub shard: crate::source::shard::Shard,
 }
 
-/// Scans the unique blobs of `commits` and attributes each finding to its introducing commit.
-/// Blobs the cache knows to be clean are skipped; newly clean blobs are added to it.
+/// Scans the unique blobs of `commits` (once per path class) and attributes each finding to its
+/// introducing commit. Blobs the cache knows to be clean are skipped; newly clean ones are added.
 pub fn scan_history(
     engine: &crate::engine::Engine,
     repo: &Repository,
@@ -131,11 +146,13 @@ pub fn scan_history(
     stats: &crate::source::stats::ScanStats,
     options: HistoryOptions<'_>,
 ) -> anyhow::Result<(Vec<crate::finding::Finding>, Option<String>)> {
-    let mut all = history::collect_blobs(repo, commits)?;
+    let mut all = history::collect_blobs(engine, repo, commits)?;
     all.retain(|b| options.shard.owns(b.blob.as_bytes()));
     let (blobs, cached): (Vec<history::BlobOrigin>, Vec<history::BlobOrigin>) = match &options.cache
     {
-        Some(cache) => all.into_iter().partition(|b| !cache.is_clean(b.blob)),
+        Some(cache) => all
+            .into_iter()
+            .partition(|b| !cache.is_clean(b.blob, b.class)),
         None => (all, Vec::new()),
     };
     let path = repo.path().to_path_buf();
@@ -149,7 +166,7 @@ pub fn scan_history(
             .iter()
             .enumerate()
             .filter(|(i, _)| !dirty.contains(i))
-            .map(|(_, b)| b.blob);
+            .map(|(_, b)| (b.blob, b.class));
         if let Err(e) = cache.save(clean) {
             crate::diag::warning(&format!("cannot write the scan cache: {e}"));
         }
@@ -163,76 +180,40 @@ pub fn scan_history(
     let mut cache_info = CommitCache::default();
     let mut findings = Vec::with_capacity(found.len());
     for (index, mut finding) in found {
-        finding.commit = Some(cache_info.get(repo, blobs[index].commit)?);
+        finding.commit = Some(cache_info.get(engine, repo, blobs[index].commit)?);
+        finding.provenance = crate::finding::Provenance::Blob;
         findings.push(finding);
     }
+    findings.extend(scan_messages(engine, repo, commits, &mut cache_info)?);
     Ok((findings, note))
 }
 
-/// Scans what each commit adds (oldest first); a secret added by several commits is reported
-/// once, at the first.
-pub fn scan_added(
+/// The messages of `commits`: an audit sees what a gate would have blocked.
+fn scan_messages(
     engine: &crate::engine::Engine,
     repo: &Repository,
     commits: &[Oid],
-    max_size: u64,
-    stats: &crate::source::stats::ScanStats,
+    cache: &mut CommitCache,
 ) -> anyhow::Result<Vec<crate::finding::Finding>> {
-    let mut cache = CommitCache::default();
     let mut findings = Vec::new();
-    let mut seen = std::collections::HashSet::new();
     for &oid in commits {
         let commit = repo
             .find_commit(oid)
             .map_err(|e| object_error("commit", oid, &e))?;
-        let mut binary = 0;
-        let files = diff::added_in_commit(repo, &commit, max_size, &mut binary)?;
-        (0..binary).for_each(|_| stats.skipped(crate::source::stats::SkipReason::Binary));
-        let info = cache.get(repo, oid)?;
-        for finding in scan_added_files(engine, &files, Some(&info), stats) {
-            if seen.insert((finding.fingerprint.clone(), finding.file.clone())) {
-                findings.push(finding);
+        let text = String::from_utf8_lossy(commit.message_bytes());
+        let provenance = crate::finding::Provenance::CommitMessage {
+            commit: oid.to_string(),
+        };
+        let mut found = gate::scan_message(engine, &text, &provenance, None);
+        if !found.is_empty() {
+            let info = cache.get(engine, repo, oid)?;
+            for finding in &mut found {
+                finding.commit = Some(Arc::clone(&info));
             }
+            findings.extend(found);
         }
     }
     Ok(findings)
-}
-
-/// Scans what the index adds relative to HEAD.
-pub fn scan_staged(
-    engine: &crate::engine::Engine,
-    repo: &Repository,
-    max_size: u64,
-    stats: &crate::source::stats::ScanStats,
-) -> anyhow::Result<Vec<crate::finding::Finding>> {
-    let mut binary = 0;
-    let files = diff::added_in_index(repo, max_size, &mut binary)?;
-    (0..binary).for_each(|_| stats.skipped(crate::source::stats::SkipReason::Binary));
-    Ok(scan_added_files(engine, &files, None, stats))
-}
-
-fn scan_added_files(
-    engine: &crate::engine::Engine,
-    files: &[diff::AddedFile],
-    commit: Option<&Arc<CommitInfo>>,
-    stats: &crate::source::stats::ScanStats,
-) -> Vec<crate::finding::Finding> {
-    let mut findings = Vec::new();
-    for file in files {
-        if engine.path_allowed(Some(&file.path)) {
-            stats.skipped(crate::source::stats::SkipReason::Allowlisted);
-            continue;
-        }
-        stats.scanned(file.bytes.len() as u64);
-        let chunk = crate::source::Chunk {
-            path: &file.path,
-            bytes: &file.bytes,
-            origin: &file.origin,
-            commit,
-        };
-        findings.extend(crate::source::scan_chunk(engine, &chunk));
-    }
-    findings
 }
 
 #[cfg(test)]

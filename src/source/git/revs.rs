@@ -8,6 +8,9 @@ use git2::{Oid, Repository, Revwalk, Sort};
 /// Commits reachable from HEAD (errors clearly on an empty repository).
 pub fn from_head(repo: &Repository) -> anyhow::Result<Vec<Oid>> {
     let head = repo.head().map_err(|e| match e.code() {
+        git2::ErrorCode::UnbornBranch if has_commit_refs(repo) => anyhow::anyhow!(
+            "HEAD points to a branch with no commits, but other refs have commits; scan them with `leakgate git --all`"
+        ),
         git2::ErrorCode::UnbornBranch => {
             anyhow::anyhow!("the repository has no commits yet; nothing to scan")
         }
@@ -18,6 +21,12 @@ pub fn from_head(repo: &Repository) -> anyhow::Result<Vec<Oid>> {
         .context("HEAD does not point to a commit")?
         .id();
     walk(repo, &[target], &[])
+}
+
+/// Whether any ref points (through tags) to a commit.
+fn has_commit_refs(repo: &Repository) -> bool {
+    repo.references()
+        .is_ok_and(|mut refs| refs.any(|r| r.is_ok_and(|r| r.peel_to_commit().is_ok())))
 }
 
 /// Commits reachable from any ref (branches, tags, remotes, stash, notes...).
@@ -41,6 +50,15 @@ pub fn from_all_refs(repo: &Repository) -> anyhow::Result<Vec<Oid>> {
 /// Commits of `A..B` or `A...B`: reachable from B and not from A (for `...`, not from their
 /// merge base), which is what a pull request adds.
 pub fn from_range(repo: &Repository, spec: &str) -> anyhow::Result<Vec<Oid>> {
+    let sides = spec.split_once("...").or_else(|| spec.split_once(".."));
+    if spec.trim().is_empty()
+        || sides.is_some_and(|(a, b)| a.trim().is_empty() || b.trim().is_empty())
+    {
+        anyhow::bail!(
+            "range '{}' has an empty side (is a CI variable such as $BASE unset?); give both: BASE..HEAD",
+            crate::escape::controls(spec)
+        );
+    }
     let (from, to) = if let Some((a, b)) = spec.split_once("...") {
         let a = resolve(repo, a)?;
         let b = resolve(repo, b)?;
@@ -49,10 +67,7 @@ pub fn from_range(repo: &Repository, spec: &str) -> anyhow::Result<Vec<Oid>> {
             .with_context(|| format!("'{spec}': the two sides have no common ancestor"))?;
         (Some(base), b)
     } else if let Some((a, b)) = spec.split_once("..") {
-        (
-            Some(resolve(repo, a)?),
-            resolve(repo, if b.is_empty() { "HEAD" } else { b })?,
-        )
+        (Some(resolve(repo, a)?), resolve(repo, b)?)
     } else {
         (None, resolve(repo, spec)?)
     };
@@ -63,7 +78,14 @@ pub fn from_range(repo: &Repository, spec: &str) -> anyhow::Result<Vec<Oid>> {
 pub fn resolve(repo: &Repository, rev: &str) -> anyhow::Result<Oid> {
     let rev = if rev.is_empty() { "HEAD" } else { rev };
     let object = repo.revparse_single(rev).map_err(|_| {
-        anyhow::anyhow!("unknown revision '{rev}' (not a commit, branch or tag in this repository)")
+        let rev = crate::escape::controls(rev);
+        if repo.is_shallow() {
+            anyhow::anyhow!(
+                "unknown revision '{rev}': this is a shallow clone and the revision is not in it; fetch the whole history (actions/checkout: `fetch-depth: 0`, or `git fetch --unshallow`)"
+            )
+        } else {
+            anyhow::anyhow!("unknown revision '{rev}' (not a commit, branch or tag in this repository)")
+        }
     })?;
     let commit = object
         .peel_to_commit()
@@ -149,35 +171,162 @@ fn is_hex(text: &str) -> bool {
     (text.len() == 40 || text.len() == 64) && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// The commits a push sends: for each updated ref, the commits not already on the remote.
-/// Deletions send nothing; a new ref sends what no ref of `remote` already has.
+/// What one pushed ref sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushedRef {
+    /// The local ref (`refs/heads/topic`), or the remote ref when git gave none.
+    pub name: String,
+    /// Commits not on the remote, oldest first (topological).
+    pub commits: Vec<Oid>,
+}
+
+/// What a push sends: per ref its new commits, all new commits once (oldest first), and the
+/// annotated tags it creates or moves.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PushPlan {
+    /// Per updated ref.
+    pub refs: Vec<PushedRef>,
+    /// Every new commit once, oldest first.
+    pub commits: Vec<Oid>,
+    /// Annotated tag objects the push sends.
+    pub tags: Vec<Oid>,
+}
+
+/// The commits and tags a push sends: for each updated ref, what is reachable from it and from
+/// none of `on_remote` (what the remote is known to have). Deletions send nothing.
 pub fn for_push(
     repo: &Repository,
-    remote: Option<&str>,
     updates: &[PushUpdate],
-) -> anyhow::Result<Vec<Oid>> {
-    let remote_tips = remote.map(|r| remote_ref_tips(repo, r)).unwrap_or_default();
-    let mut commits: Vec<Oid> = Vec::new();
+    on_remote: &[Oid],
+) -> anyhow::Result<PushPlan> {
+    let mut hidden: Vec<Oid> = on_remote.to_vec();
+    // The remote shas git gives are authoritative for what the remote has.
+    hidden.extend(
+        updates
+            .iter()
+            .filter(|u| !u.remote.is_zero())
+            .filter_map(|u| peel_commit(repo, u.remote)),
+    );
+    let mut plan = PushPlan::default();
     let mut seen = std::collections::HashSet::new();
     for update in updates {
-        if update.local.is_zero() {
+        if update.local.is_zero() || update.local == update.remote {
             continue;
         }
-        let mut hidden = remote_tips.clone();
-        if !update.remote.is_zero() && repo.find_commit(update.remote).is_ok() {
-            hidden.push(update.remote);
-        }
-        for oid in walk(repo, &[update.local], &hidden)? {
+        collect_tags(repo, update.local, &mut plan.tags);
+        let tip = peel_commit(repo, update.local).ok_or_else(|| {
+            anyhow::anyhow!(
+                "the pushed object {} of {} is not in this repository",
+                update.local,
+                crate::escape::controls(&update.local_ref)
+            )
+        })?;
+        let commits = walk(repo, &[tip], &hidden)?;
+        for &oid in &commits {
             if seen.insert(oid) {
-                commits.push(oid);
+                plan.commits.push(oid);
+            }
+        }
+        let name = if update.local_ref.is_empty() {
+            &update.remote_ref
+        } else {
+            &update.local_ref
+        };
+        plan.refs.push(PushedRef {
+            name: crate::escape::controls(name).into_owned(),
+            commits,
+        });
+    }
+    Ok(plan)
+}
+
+/// The commit an object (a commit or a chain of tags) points to, if this repository has it.
+fn peel_commit(repo: &Repository, oid: Oid) -> Option<Oid> {
+    repo.find_object(oid, None)
+        .ok()?
+        .peel_to_commit()
+        .ok()
+        .map(|c| c.id())
+}
+
+/// Annotated tag objects from `oid` down to what they point at.
+fn collect_tags(repo: &Repository, mut oid: Oid, tags: &mut Vec<Oid>) {
+    while let Ok(tag) = repo.find_tag(oid) {
+        if tags.contains(&oid) {
+            return;
+        }
+        tags.push(oid);
+        oid = tag.target_id();
+    }
+}
+
+/// What the remote is known to have, offline: the tips of the remote-tracking refs of the
+/// remote being pushed to. git passes the remote's name, or a URL for a push to a URL, which is
+/// matched to configured remotes by URL; with no match nothing local is assumed to be there.
+pub fn tracked_tips(repo: &Repository, remote: Option<&str>, url: Option<&str>) -> Vec<Oid> {
+    let mut names: Vec<String> = Vec::new();
+    if let Some(name) = remote
+        && repo.find_remote(name).is_ok()
+    {
+        names.push(name.to_owned());
+    } else if let Some(url) = url.or(remote) {
+        let wanted = normalize_url(url);
+        if let Ok(remotes) = repo.remotes() {
+            for name in remotes.iter().flatten() {
+                let Ok(r) = repo.find_remote(name) else {
+                    continue;
+                };
+                let urls = [r.url(), r.pushurl()];
+                if urls
+                    .into_iter()
+                    .flatten()
+                    .any(|u| normalize_url(u) == wanted)
+                {
+                    names.push(name.to_owned());
+                }
             }
         }
     }
-    Ok(commits)
+    names
+        .iter()
+        .flat_map(|name| remote_ref_tips(repo, name))
+        .collect()
+}
+
+/// A URL compared loosely: no trailing `/` or `.git`.
+fn normalize_url(url: &str) -> &str {
+    let url = url.trim_end_matches('/');
+    url.strip_suffix(".git").unwrap_or(url)
+}
+
+/// What the remote has, asked of the remote itself (`git ls-remote`): the advertised tips this
+/// repository has. Slower (a network round trip), exact where remote-tracking refs are stale.
+pub fn asked_tips(repo: &Repository, remote: &str) -> anyhow::Result<Vec<Oid>> {
+    let git_dir = repo.path();
+    let out = std::process::Command::new("git")
+        .arg("--git-dir")
+        .arg(git_dir)
+        .args(["ls-remote", "--", remote])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| anyhow::anyhow!("cannot run `git ls-remote`: {e}"))?;
+    if !out.status.success() {
+        anyhow::bail!(
+            "`git ls-remote {}` failed: {}",
+            crate::escape::controls(remote),
+            crate::escape::controls(String::from_utf8_lossy(&out.stderr).trim())
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .filter_map(|sha| Oid::from_str(sha).ok())
+        .filter_map(|oid| peel_commit(repo, oid))
+        .collect())
 }
 
 /// Tips of `refs/remotes/<remote>/*`.
-fn remote_ref_tips(repo: &Repository, remote: &str) -> Vec<Oid> {
+pub fn remote_ref_tips(repo: &Repository, remote: &str) -> Vec<Oid> {
     let glob = format!("refs/remotes/{remote}/*");
     let Ok(refs) = repo.references_glob(&glob) else {
         return Vec::new();

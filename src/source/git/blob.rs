@@ -1,0 +1,179 @@
+//! One blob through the shared scan stage: the same size limit, binary and UTF-16 sniffing,
+//! block streaming and decoding that `dir` applies to a file. Blobs up to one block are read
+//! whole (libgit2 inflates them in one call); larger ones are streamed, from the loose object
+//! or from `git cat-file`, so memory stays at one block whatever the blob's size.
+
+use std::io::{self, Read};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use git2::{Odb, Oid, Repository};
+
+use super::object_error;
+use crate::engine::Engine;
+use crate::finding::{Finding, LineOrigin};
+use crate::source::stream::{self, Blocks};
+use crate::source::{Chunk, SNIFF, is_binary, scan_chunk};
+
+/// What happened to a blob.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlobOutcome {
+    /// Scanned: this many bytes.
+    Scanned(u64),
+    /// A NUL byte in the first 8 KiB (and no UTF-16 byte-order mark).
+    Binary,
+    /// Larger than the size limit; `text` when its first 8 KiB look like text.
+    TooLarge {
+        /// The blob's size.
+        size: u64,
+        /// Whether it looks like text (a gate fails closed on such a blob).
+        text: bool,
+    },
+    /// The global path allowlist excludes its path.
+    Allowlisted,
+}
+
+/// A scanned blob: its findings (no commit attached yet) and what happened.
+#[derive(Debug)]
+pub struct BlobScan {
+    /// Findings, placed in the blob.
+    pub findings: Vec<Finding>,
+    /// How the blob was treated.
+    pub outcome: BlobOutcome,
+}
+
+/// Scans blob `oid` as the file `path` would be scanned.
+pub fn scan_blob(
+    engine: &Engine,
+    repo: &Repository,
+    oid: Oid,
+    path: &str,
+    max_size: u64,
+) -> anyhow::Result<BlobScan> {
+    let nothing = |outcome| BlobScan {
+        findings: Vec::new(),
+        outcome,
+    };
+    if engine.path_allowed(Some(path)) {
+        return Ok(nothing(BlobOutcome::Allowlisted));
+    }
+    let odb = repo
+        .odb()
+        .map_err(|e| object_error("object database of", oid, &e))?;
+    let (size, _) = odb
+        .read_header(oid)
+        .map_err(|e| object_error("blob", oid, &e))?;
+    let size = size as u64;
+    if size > max_size {
+        let text = looks_like_text(&odb, repo.path(), oid)?;
+        return Ok(nothing(BlobOutcome::TooLarge { size, text }));
+    }
+    if size <= Blocks::DEFAULT.size as u64 {
+        let blob = repo
+            .find_blob(oid)
+            .map_err(|e| object_error("blob", oid, &e))?;
+        let bytes = blob.content();
+        if is_binary(bytes) {
+            return Ok(nothing(BlobOutcome::Binary));
+        }
+        let origin = LineOrigin::Identity;
+        let chunk = Chunk {
+            path,
+            bytes,
+            origin: &origin,
+            commit: None,
+        };
+        return Ok(BlobScan {
+            findings: scan_chunk(engine, &chunk),
+            outcome: BlobOutcome::Scanned(size),
+        });
+    }
+    let mut reader = BlobReader::open(&odb, repo.path(), oid)?;
+    let mut buffer = Vec::new();
+    let streamed = stream::scan_text(engine, path, &mut reader, &mut buffer, Blocks::DEFAULT)
+        .map_err(|e| anyhow::anyhow!("cannot read blob {oid}: {e}"))?;
+    match streamed {
+        None => Ok(nothing(BlobOutcome::Binary)),
+        Some(streamed) => {
+            if let Some(e) = streamed.error {
+                anyhow::bail!("cannot read blob {oid}: {e} (try `git fsck`)");
+            }
+            reader.finish(oid)?;
+            Ok(BlobScan {
+                findings: streamed.findings,
+                outcome: BlobOutcome::Scanned(streamed.bytes),
+            })
+        }
+    }
+}
+
+/// Whether the first 8 KiB of a blob look like text, read without inflating the whole blob.
+fn looks_like_text(odb: &Odb<'_>, git_dir: &Path, oid: Oid) -> anyhow::Result<bool> {
+    let mut reader = BlobReader::open(odb, git_dir, oid)?;
+    let mut head = Vec::with_capacity(SNIFF);
+    reader
+        .by_ref()
+        .take(SNIFF as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| anyhow::anyhow!("cannot read blob {oid}: {e}"))?;
+    Ok(!is_binary(&head))
+}
+
+/// A streaming reader of one blob: libgit2's stream for loose objects, else `git cat-file`
+/// (libgit2 cannot stream a packed object).
+enum BlobReader<'r> {
+    Loose(git2::OdbReader<'r>),
+    CatFile(Child),
+}
+
+impl<'r> BlobReader<'r> {
+    fn open(odb: &'r Odb<'_>, git_dir: &Path, oid: Oid) -> anyhow::Result<BlobReader<'r>> {
+        if let Ok((reader, _, _)) = odb.reader(oid) {
+            return Ok(BlobReader::Loose(reader));
+        }
+        let child = Command::new("git")
+            .arg("--git-dir")
+            .arg(git_dir)
+            .args(["cat-file", "blob", &oid.to_string()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| anyhow::anyhow!("cannot run `git cat-file` to read blob {oid}: {e}"))?;
+        Ok(BlobReader::CatFile(child))
+    }
+
+    /// Checks that `git cat-file` ended well (a corrupt object must not pass as short text).
+    fn finish(&mut self, oid: Oid) -> anyhow::Result<()> {
+        if let BlobReader::CatFile(child) = self {
+            let status = child
+                .wait()
+                .map_err(|e| anyhow::anyhow!("cannot read blob {oid}: {e}"))?;
+            if !status.success() {
+                anyhow::bail!("cannot read blob {oid}: `git cat-file` failed (try `git fsck`)");
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Read for BlobReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            BlobReader::Loose(reader) => reader.read(buf),
+            BlobReader::CatFile(child) => match child.stdout.as_mut() {
+                Some(out) => out.read(buf),
+                None => Ok(0),
+            },
+        }
+    }
+}
+
+impl Drop for BlobReader<'_> {
+    fn drop(&mut self) {
+        if let BlobReader::CatFile(child) = self {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}

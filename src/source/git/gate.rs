@@ -1,0 +1,421 @@
+//! The gates (`pre-push`, `pre-commit`, `git --range`, `git --staged`) judge content, not
+//! diffs: every blob a commit (or the index) brings is scanned whole by the same scan stage as
+//! `dir`, and a finding is reported when its secret value is held by no parent blob at the
+//! same path (or the path it was renamed from). Merges compare with every parent. The messages of
+//! the commits and annotated tags are scanned too. git's diff and attribute machinery never
+//! decide what is text: they only name which paths changed.
+//!
+//! Whatever the gate could not scan (binary, over the size limit) is returned as
+//! [`Unscanned`], so the caller names it.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use git2::{Delta, DiffFindOptions, DiffOptions, Oid, Repository, Tree};
+
+use super::blob::{BlobOutcome, scan_blob};
+use super::history::count;
+use super::{CommitCache, object_error};
+use crate::engine::Engine;
+use crate::finding::{CommitInfo, Finding, LineOrigin, Provenance};
+use crate::source::stats::ScanStats;
+use crate::source::{Chunk, scan_chunk};
+
+/// A blob the gate did not scan, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unscanned {
+    /// Its path (control characters escaped).
+    pub path: String,
+    /// The commit that brings it (`None` for the index).
+    pub commit: Option<String>,
+    /// Why.
+    pub outcome: BlobOutcome,
+}
+
+/// What a gate found.
+#[derive(Debug, Default)]
+pub struct GateReport {
+    /// New secret values, each once per path, at the first commit that brings it.
+    pub findings: Vec<Finding>,
+    /// Blobs that were not scanned.
+    pub unscanned: Vec<Unscanned>,
+}
+
+/// A blob that changed at a path, with what the parents held there.
+struct Changed {
+    path: String,
+    blob: Oid,
+    /// Per parent: the blob it had at this path, or at the path this one was renamed from.
+    before: Vec<(Oid, String)>,
+}
+
+/// How a gate runs.
+#[derive(Debug, Clone, Copy)]
+pub struct GateOptions {
+    /// Blobs over this size are not scanned (and named).
+    pub max_size: u64,
+    /// Mark findings whose line carries `leakgate:allow` as suppressed instead of dropping them
+    /// (the engine then reports allowed lines): under `--config-from`, a change must not
+    /// silence its own findings unseen.
+    pub mark_inline_allows: bool,
+}
+
+/// The reason a marked finding carries.
+pub const ALLOWED_IN_CHANGE: &str = "leakgate:allow added by this change";
+
+/// Scans what `commits` (oldest first) bring, and the messages of the commits and of the
+/// annotated `tags`.
+pub fn scan_commits(
+    engine: &Engine,
+    repo: &Repository,
+    commits: &[Oid],
+    tags: &[Oid],
+    options: GateOptions,
+    stats: &ScanStats,
+) -> anyhow::Result<GateReport> {
+    let mut gate = Gate::new(engine, repo, options, stats);
+    for &oid in commits {
+        let commit = repo
+            .find_commit(oid)
+            .map_err(|e| object_error("commit", oid, &e))?;
+        let tree = commit
+            .tree()
+            .map_err(|e| object_error("tree of commit", oid, &e))?;
+        let parents = parent_trees(repo, &commit)?;
+        let changed = changed_blobs(repo, &parents, &tree)?;
+        let info = gate.commits.get(engine, repo, oid)?;
+        for change in changed {
+            gate.judge(&change, Some(&info))?;
+        }
+        let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
+        gate.message(
+            &message,
+            &Provenance::CommitMessage {
+                commit: oid.to_string(),
+            },
+            Some(&info),
+        );
+    }
+    for &oid in tags {
+        let tag = repo
+            .find_tag(oid)
+            .map_err(|e| object_error("tag", oid, &e))?;
+        let name = crate::escape::controls(&String::from_utf8_lossy(tag.name_bytes())).into_owned();
+        let message = tag
+            .message_bytes()
+            .map(String::from_utf8_lossy)
+            .unwrap_or_default()
+            .into_owned();
+        gate.message(
+            &message,
+            &Provenance::TagMessage {
+                tag: name,
+                id: oid.to_string(),
+            },
+            None,
+        );
+    }
+    Ok(gate.report)
+}
+
+/// Scans what the index brings relative to HEAD (or to nothing before the first commit).
+pub fn scan_index(
+    engine: &Engine,
+    repo: &Repository,
+    options: GateOptions,
+    stats: &ScanStats,
+) -> anyhow::Result<GateReport> {
+    let head_tree = match repo.head() {
+        Ok(head) => Some(
+            head.peel_to_tree()
+                .map_err(|e| anyhow::anyhow!("cannot read HEAD's tree: {}", e.message()))?,
+        ),
+        Err(e) if e.code() == git2::ErrorCode::UnbornBranch => None,
+        Err(e) => anyhow::bail!("cannot resolve HEAD: {}", e.message()),
+    };
+    let index = repo
+        .index()
+        .map_err(|e| anyhow::anyhow!("cannot read the index: {}", e.message()))?;
+    let mut diff = repo
+        .diff_tree_to_index(head_tree.as_ref(), Some(&index), Some(&mut diff_options()))
+        .map_err(|e| anyhow::anyhow!("cannot compare the index with HEAD: {}", e.message()))?;
+    let changes = changes_of(&mut diff)?;
+    let mut gate = Gate::new(engine, repo, options, stats);
+    for (path, (blob, before)) in changes {
+        let change = Changed {
+            path,
+            blob,
+            before: before.into_iter().collect(),
+        };
+        gate.judge(&change, None)?;
+    }
+    Ok(gate.report)
+}
+
+/// The state of one gate run: caches of blob scans and commit metadata, and the report.
+struct Gate<'a> {
+    engine: &'a Engine,
+    repo: &'a Repository,
+    options: GateOptions,
+    stats: &'a ScanStats,
+    commits: CommitCache,
+    /// Scans of blobs at paths, shared by new blobs and parent blobs (a push that moves a
+    /// blob through several commits scans it once).
+    scans: HashMap<(Oid, String), Arc<Vec<Finding>>>,
+    /// (secret value, path) already reported: a secret is reported once per path.
+    reported: HashSet<(String, String)>,
+    report: GateReport,
+}
+
+impl<'a> Gate<'a> {
+    fn new(
+        engine: &'a Engine,
+        repo: &'a Repository,
+        options: GateOptions,
+        stats: &'a ScanStats,
+    ) -> Self {
+        Gate {
+            engine,
+            repo,
+            options,
+            stats,
+            commits: CommitCache::default(),
+            scans: HashMap::new(),
+            reported: HashSet::new(),
+            report: GateReport::default(),
+        }
+    }
+
+    /// Scans a changed blob and reports the secret values no parent held.
+    fn judge(&mut self, change: &Changed, info: Option<&Arc<CommitInfo>>) -> anyhow::Result<()> {
+        let scan = self.scan(change.blob, &change.path, info)?;
+        if scan.is_empty() {
+            return Ok(());
+        }
+        let mut held: HashSet<String> = HashSet::new();
+        for (blob, path) in &change.before {
+            let before = self.scan_quietly(*blob, path)?;
+            held.extend(before.iter().map(|f| f.secret.reveal().to_owned()));
+        }
+        for finding in scan.iter() {
+            let value = finding.secret.reveal();
+            if held.contains(value) {
+                continue;
+            }
+            if self
+                .reported
+                .insert((value.to_owned(), change.path.clone()))
+            {
+                let mut finding = finding.clone();
+                finding.commit = info.cloned();
+                finding.provenance = Provenance::Blob;
+                if self.options.mark_inline_allows && self.line_allows(change.blob, finding.line) {
+                    finding.suppressed = Some(ALLOWED_IN_CHANGE.to_owned());
+                }
+                self.report.findings.push(finding);
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether line `line` (1-based) of a blob carries `leakgate:allow`.
+    fn line_allows(&self, blob: Oid, line: usize) -> bool {
+        self.repo.find_blob(blob).is_ok_and(|b| {
+            b.content()
+                .split(|&c| c == b'\n')
+                .nth(line.saturating_sub(1))
+                .is_some_and(|l| memchr::memmem::find(l, crate::engine::INLINE_ALLOW).is_some())
+        })
+    }
+
+    /// Scans a new blob, counting it and naming it when it was not scanned.
+    fn scan(
+        &mut self,
+        blob: Oid,
+        path: &str,
+        info: Option<&Arc<CommitInfo>>,
+    ) -> anyhow::Result<Arc<Vec<Finding>>> {
+        if let Some(found) = self.scans.get(&(blob, path.to_owned())) {
+            return Ok(Arc::clone(found));
+        }
+        let scanned = scan_blob(self.engine, self.repo, blob, path, self.options.max_size)?;
+        count(self.stats, scanned.outcome);
+        if matches!(
+            scanned.outcome,
+            BlobOutcome::Binary | BlobOutcome::TooLarge { .. }
+        ) {
+            self.report.unscanned.push(Unscanned {
+                path: crate::escape::controls(path).into_owned(),
+                commit: info.map(|c| c.id.clone()),
+                outcome: scanned.outcome,
+            });
+        }
+        let found = Arc::new(scanned.findings);
+        self.scans
+            .insert((blob, path.to_owned()), Arc::clone(&found));
+        Ok(found)
+    }
+
+    /// Scans a parent's blob: only its secret values matter, so it is not counted or named.
+    fn scan_quietly(&mut self, blob: Oid, path: &str) -> anyhow::Result<Arc<Vec<Finding>>> {
+        if let Some(found) = self.scans.get(&(blob, path.to_owned())) {
+            return Ok(Arc::clone(found));
+        }
+        let scanned = scan_blob(self.engine, self.repo, blob, path, self.options.max_size)?;
+        let found = Arc::new(scanned.findings);
+        self.scans
+            .insert((blob, path.to_owned()), Arc::clone(&found));
+        Ok(found)
+    }
+
+    /// Scans a commit or tag message; every secret in it is new.
+    fn message(&mut self, text: &str, provenance: &Provenance, info: Option<&Arc<CommitInfo>>) {
+        self.stats.scanned(text.len() as u64);
+        let found = scan_message(self.engine, text, provenance, info);
+        self.report.findings.extend(found);
+    }
+}
+
+/// Scans a commit or tag message; its findings are named `commit message of <id>` or
+/// `tag message of <name>` and carry the provenance.
+pub fn scan_message(
+    engine: &Engine,
+    text: &str,
+    provenance: &Provenance,
+    info: Option<&Arc<CommitInfo>>,
+) -> Vec<Finding> {
+    let name = match provenance {
+        Provenance::CommitMessage { commit } => {
+            format!("commit message of {}", &commit[..commit.len().min(10)])
+        }
+        Provenance::TagMessage { tag, .. } => format!("tag message of {tag}"),
+        Provenance::File | Provenance::Blob => String::new(),
+    };
+    let origin = LineOrigin::Identity;
+    let chunk = Chunk {
+        path: "",
+        bytes: text.as_bytes(),
+        origin: &origin,
+        commit: info,
+    };
+    let mut found = scan_chunk(engine, &chunk);
+    for finding in &mut found {
+        finding.file.clone_from(&name);
+        finding.provenance = provenance.clone();
+    }
+    found
+}
+
+/// The trees of a commit's parents; a root commit (or one whose parents a shallow clone lacks)
+/// compares with the empty tree.
+fn parent_trees<'r>(
+    repo: &'r Repository,
+    commit: &git2::Commit<'r>,
+) -> anyhow::Result<Vec<Option<Tree<'r>>>> {
+    let mut trees = Vec::new();
+    for parent in commit.parent_ids() {
+        match repo.find_commit(parent) {
+            Ok(c) => trees.push(Some(
+                c.tree()
+                    .map_err(|e| object_error("tree of commit", parent, &e))?,
+            )),
+            Err(e) if e.code() == git2::ErrorCode::NotFound && repo.is_shallow() => {
+                trees.push(None);
+            }
+            Err(e) => return Err(object_error("parent commit", parent, &e)),
+        }
+    }
+    if trees.is_empty() {
+        trees.push(None);
+    }
+    Ok(trees)
+}
+
+/// The blobs of `tree` that differ from every parent's blob at their path. For each: what each
+/// parent held there (or at the rename source).
+fn changed_blobs(
+    repo: &Repository,
+    parents: &[Option<Tree<'_>>],
+    tree: &Tree<'_>,
+) -> anyhow::Result<Vec<Changed>> {
+    let mut per_parent = Vec::with_capacity(parents.len());
+    for parent in parents {
+        let mut diff = repo
+            .diff_tree_to_tree(parent.as_ref(), Some(tree), Some(&mut diff_options()))
+            .map_err(|e| {
+                anyhow::anyhow!("cannot compare trees: {} (try `git fsck`)", e.message())
+            })?;
+        per_parent.push(changes_of(&mut diff)?);
+    }
+    let Some((first, others)) = per_parent.split_first_mut() else {
+        return Ok(Vec::new());
+    };
+    let mut changed = Vec::new();
+    for (path, (blob, before)) in std::mem::take(first) {
+        let mut all_before: Vec<(Oid, String)> = before.into_iter().collect();
+        let mut in_every_parent = true;
+        for other in others.iter_mut() {
+            match other.remove(&path) {
+                Some((_, theirs)) => all_before.extend(theirs),
+                None => in_every_parent = false,
+            }
+        }
+        // A path whose blob equals some parent's holds nothing that parent did not.
+        if in_every_parent {
+            changed.push(Changed {
+                path,
+                blob,
+                before: all_before,
+            });
+        }
+    }
+    changed.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(changed)
+}
+
+/// Per new path: the new blob and what the old side held (the same path, or a rename source).
+type Changes = HashMap<String, (Oid, Option<(Oid, String)>)>;
+
+fn changes_of(diff: &mut git2::Diff<'_>) -> anyhow::Result<Changes> {
+    let mut find = DiffFindOptions::new();
+    find.renames(true).copies(false);
+    diff.find_similar(Some(&mut find))
+        .map_err(|e| anyhow::anyhow!("cannot detect renames: {} (try `git fsck`)", e.message()))?;
+    let mut changes = Changes::new();
+    for delta in diff.deltas() {
+        let new = delta.new_file();
+        let is_blob = matches!(u32::from(new.mode()), 0o100_644 | 0o100_755 | 0o100_664);
+        let kept = matches!(
+            delta.status(),
+            Delta::Added | Delta::Modified | Delta::Renamed | Delta::Copied | Delta::Typechange
+        );
+        if !is_blob || !kept {
+            continue;
+        }
+        let Some(path) = new.path_bytes() else {
+            continue;
+        };
+        let old = delta.old_file();
+        let before = (!old.id().is_zero()
+            && matches!(u32::from(old.mode()), 0o100_644 | 0o100_755 | 0o100_664))
+        .then(|| {
+            let old_path = old.path_bytes().unwrap_or_default();
+            (old.id(), String::from_utf8_lossy(old_path).into_owned())
+        });
+        changes.insert(
+            String::from_utf8_lossy(path).into_owned(),
+            (new.id(), before),
+        );
+    }
+    Ok(changes)
+}
+
+fn diff_options() -> DiffOptions {
+    let mut options = DiffOptions::new();
+    // Only which paths changed matters: no content is compared here.
+    options
+        .ignore_submodules(true)
+        .include_typechange(true)
+        .skip_binary_check(true);
+    options
+}
