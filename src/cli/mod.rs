@@ -45,7 +45,7 @@ pub enum Command {
     Stdin(dir::StdinArgs),
     /// Scan git history, a commit range, or the staged changes
     #[command(
-        after_help = "Examples:\n  leakgate git --all\n  leakgate git --range origin/main..HEAD --config-from origin/main -f sarif -o leakgate.sarif\n  leakgate git --staged"
+        after_help = "Examples:\n  leakgate git --all\n  leakgate git --range origin/main..HEAD --config-from origin/main -f sarif -o leakgate.sarif\n  leakgate git --staged\n  leakgate git . --all --shard 3/8 -f json -o shard-3.json\n  leakgate git --repos-from repos.txt --all -f jsonl -o fleet.jsonl"
     )]
     Git(git::GitArgs),
     /// Scan what a push sends (run by the pre-push hook)
@@ -65,6 +65,9 @@ pub enum Command {
     )]
     Hook(hook_install::HookCommand),
     /// Merge the JSON/JSONL reports of shards or repositories into one report
+    #[command(
+        after_help = "Examples:\n  leakgate merge shard-*.json --format sarif -o leakgate.sarif\n  leakgate merge fleet-*.jsonl --format csv -o fleet.csv --allow-partial"
+    )]
     Merge(merge::MergeArgs),
     /// Add fingerprints to .leakgateignore
     #[command(
