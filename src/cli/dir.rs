@@ -12,6 +12,7 @@ use crate::engine::{Engine, EngineOptions};
 use crate::exit::ExitStatus;
 use crate::progress::Progress;
 use crate::source::dir::DirOptions;
+use crate::source::shard::{Shard, ShardInfo, Unit};
 use crate::source::stats::{ScanStats, SkipReason};
 
 /// `leakgate dir`.
@@ -29,6 +30,10 @@ pub struct DirArgs {
     /// Validation flags.
     #[command(flatten)]
     pub validate: ValidateArgs,
+    /// Scan only shard I of N, files split by their path relative to the scanned root;
+    /// `leakgate merge` joins the N reports
+    #[arg(long, value_name = "I/N", value_parser = crate::source::shard::parse, help_heading = "Scan")]
+    pub shard: Option<Shard>,
     /// Shared flags.
     #[command(flatten)]
     pub common: CommonArgs,
@@ -89,6 +94,7 @@ pub fn run_dir(args: &DirArgs) -> anyhow::Result<ExitStatus> {
         respect_ignore: !args.no_ignore,
         follow_symlinks: args.follow_symlinks,
         max_file_size: args.common.scan.max_file_size,
+        shard: args.shard.unwrap_or(Shard::WHOLE),
     };
     let started = Instant::now();
     let stats = Arc::new(ScanStats::default());
@@ -98,6 +104,7 @@ pub fn run_dir(args: &DirArgs) -> anyhow::Result<ExitStatus> {
     let mut summary = stats.summary(started.elapsed());
     summary.notes = notes;
     summary.notes.extend(config_note);
+    summary.shard = args.shard.map(|s| ShardInfo::new(s, Unit::Path));
     let end = Finish {
         output: &args.common.output,
         filters: &args.common.filters,

@@ -15,17 +15,27 @@ use super::finish::{Finish, Suppression, finish};
 use crate::config::{CONFIG_FILE_NAME, ConfigText, build_engine};
 use crate::engine::{Engine, EngineOptions};
 use crate::exit::ExitStatus;
+use crate::finding::Finding;
 use crate::progress::Progress;
 use crate::source::git::{self as gitsrc, gate, revs};
+use crate::source::shard::{Shard, ShardInfo, Unit};
 use crate::source::stats::{ScanStats, Summary};
 use crate::suppress::{Baseline, IGNORE_FILE_NAME, IgnoreList};
 
 /// `leakgate git`.
 #[derive(Debug, clap::Args)]
 pub struct GitArgs {
-    /// The repository (default: the one containing the current directory)
+    /// Repositories: paths, or clone URLs (cloned with `git` into a temporary directory). Several
+    /// make a fleet scan, each finding carrying its repository (default: the current one)
     #[arg(value_name = "REPO", default_value = ".")]
-    pub repo: PathBuf,
+    pub repos: Vec<PathBuf>,
+    /// Also scan the repositories listed in FILE, one path or clone URL a line (`#` comments)
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["range", "staged"])]
+    pub repos_from: Option<PathBuf>,
+    /// Scan only shard I of N: the history's blobs split by blob id, or, for several
+    /// repositories, the list split by repository; `leakgate merge` joins the N reports
+    #[arg(long, value_name = "I/N", value_parser = crate::source::shard::parse, conflicts_with_all = ["range", "staged"])]
+    pub shard: Option<Shard>,
     /// Scan the history of every ref (branches, tags, remotes, stash), not only HEAD
     #[arg(long, conflicts_with_all = ["range", "staged"])]
     pub all: bool,
@@ -69,6 +79,8 @@ pub struct GitContext {
     pub suppression: Suppression,
     /// Notes for the summary.
     pub notes: Vec<String>,
+    /// Never use the history cache (a temporary clone: its cache would never be read again).
+    pub no_cache: bool,
     /// How the gates run.
     pub gate: gate::GateOptions,
 }
@@ -146,6 +158,7 @@ impl GitContext {
             engine,
             suppression,
             notes,
+            no_cache: false,
             gate,
         })
     }
@@ -177,19 +190,50 @@ fn baseline_at(repo: &Repository, rev: &str, path: &Path) -> anyhow::Result<Base
     Baseline::parse(&format!("{rev}:{relative}"), &text)
 }
 
-/// Runs `leakgate git`.
+/// Runs `leakgate git`: one repository here, several (or a clone URL) in `fleet`.
 pub fn run(args: &GitArgs) -> anyhow::Result<ExitStatus> {
     args.validate.check()?;
+    if super::fleet::is_fleet(args) {
+        return super::fleet::run(args);
+    }
     let is_gate = args.range.is_some() || args.staged;
-    let ctx = GitContext::open(&args.repo, &args.common, &args.git, is_gate)?;
-    let threads = args.common.scan.threads();
-    let pool = rayon::ThreadPoolBuilder::new()
+    let ctx = GitContext::open(&args.repos[0], &args.common, &args.git, is_gate)?;
+    let pool = worker_pool(args.common.scan.threads())?;
+    let shard = args.shard.unwrap_or(Shard::WHOLE);
+    let (findings, mut summary) = scan(&ctx, args, &pool, shard)?;
+    if let Some(shard) = args.shard {
+        summary.shard = Some(ShardInfo::new(shard, Unit::Blob));
+    }
+    summary
+        .notes
+        .extend(super::finish::suppressed_note(&findings));
+    let end = Finish {
+        output: &args.common.output,
+        filters: &args.common.filters,
+        suppression: &ctx.suppression,
+        validate: &args.validate,
+    };
+    finish(&ctx.engine, findings, &summary, &end)
+}
+
+/// The rayon pool scans run on.
+pub fn worker_pool(threads: usize) -> anyhow::Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
-        .map_err(|e| anyhow::anyhow!("cannot start {threads} worker threads: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("cannot start {threads} worker threads: {e}"))
+}
+
+/// Scans one opened repository as the flags say (history of the blobs `shard` owns, a range, or
+/// the index); findings are unsuppressed and the summary names the repository.
+pub fn scan(
+    ctx: &GitContext,
+    args: &GitArgs,
+    pool: &rayon::ThreadPool,
+    shard: Shard,
+) -> anyhow::Result<(Vec<Finding>, Summary)> {
     let started = Instant::now();
     let stats = Arc::new(ScanStats::default());
-    let max = args.common.scan.max_file_size;
     let mut notes = ctx.notes.clone();
     let findings = if args.staged {
         let report = gate::scan_index(&ctx.engine, &ctx.repo, ctx.gate, &stats)?;
@@ -202,45 +246,49 @@ pub fn run(args: &GitArgs) -> anyhow::Result<ExitStatus> {
         notes.extend(block::unscanned_notes(&report.unscanned));
         report.findings
     } else {
-        let commits = if args.all {
-            revs::from_all_refs(&ctx.repo)?
-        } else {
-            revs::from_head(&ctx.repo)?
-        };
-        let key = gitsrc::cache::key(
-            &ctx.engine.pack().digest,
-            !args.common.scan.no_inline_allow,
-            max,
-        );
-        let mut cache = if args.no_cache {
-            None
-        } else {
-            gitsrc::cache::BlobCache::load(&ctx.repo, &key)
-        };
-        let progress = Progress::start(&stats, args.common.output.quiet);
-        let options = gitsrc::HistoryOptions {
-            max_size: max,
-            pool: &pool,
-            cache: cache.as_mut(),
-        };
-        let result = gitsrc::scan_history(&ctx.engine, &ctx.repo, &commits, &stats, options);
-        progress.finish();
-        let (findings, note) = result?;
+        let (findings, note) = scan_history(ctx, args, pool, shard, &stats)?;
         notes.extend(note);
         findings
     };
     let mut summary: Summary = stats.summary(started.elapsed());
     summary.notes = notes;
-    summary
-        .notes
-        .extend(super::finish::suppressed_note(&findings));
-    let end = Finish {
-        output: &args.common.output,
-        filters: &args.common.filters,
-        suppression: &ctx.suppression,
-        validate: &args.validate,
+    summary.repository = Some(super::fleet::repository_label(&ctx.repo));
+    Ok((findings, summary))
+}
+
+fn scan_history(
+    ctx: &GitContext,
+    args: &GitArgs,
+    pool: &rayon::ThreadPool,
+    shard: Shard,
+    stats: &Arc<ScanStats>,
+) -> anyhow::Result<(Vec<Finding>, Option<String>)> {
+    let max = args.common.scan.max_file_size;
+    let commits = if args.all {
+        revs::from_all_refs(&ctx.repo)?
+    } else {
+        revs::from_head(&ctx.repo)?
     };
-    finish(&ctx.engine, findings, &summary, &end)
+    let key = gitsrc::cache::key(
+        &ctx.engine.pack().digest,
+        !args.common.scan.no_inline_allow,
+        max,
+    );
+    let mut cache = if args.no_cache || ctx.no_cache {
+        None
+    } else {
+        gitsrc::cache::BlobCache::load(&ctx.repo, &key)
+    };
+    let progress = Progress::start(stats, args.common.output.quiet);
+    let options = gitsrc::HistoryOptions {
+        max_size: max,
+        pool,
+        cache: cache.as_mut(),
+        shard,
+    };
+    let result = gitsrc::scan_history(&ctx.engine, &ctx.repo, &commits, stats, options);
+    progress.finish();
+    result
 }
 
 /// A note when the scanned commits change leakgate's own config, ignore or baseline files, so a

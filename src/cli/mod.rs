@@ -6,11 +6,13 @@ pub mod block;
 pub mod dir;
 pub mod explain;
 pub mod finish;
+pub mod fleet;
 pub mod git;
 pub mod hook_cmds;
 pub mod hook_install;
 pub mod ignore;
 pub mod import_gitleaks;
+pub mod merge;
 pub mod rules;
 pub mod shell;
 
@@ -43,7 +45,7 @@ pub enum Command {
     Stdin(dir::StdinArgs),
     /// Scan git history, a commit range, or the staged changes
     #[command(
-        after_help = "Examples:\n  leakgate git --all\n  leakgate git --range origin/main..HEAD --config-from origin/main -f sarif -o leakgate.sarif\n  leakgate git --staged"
+        after_help = "Examples:\n  leakgate git --all\n  leakgate git --range origin/main..HEAD --config-from origin/main -f sarif -o leakgate.sarif\n  leakgate git --staged\n  leakgate git . --all --shard 3/8 -f json -o shard-3.json\n  leakgate git --repos-from repos.txt --all -f jsonl -o fleet.jsonl"
     )]
     Git(git::GitArgs),
     /// Scan what a push sends (run by the pre-push hook)
@@ -62,6 +64,11 @@ pub enum Command {
         after_help = "Examples:\n  leakgate hook install\n  leakgate hook install --pre-commit\n  leakgate hook uninstall"
     )]
     Hook(hook_install::HookCommand),
+    /// Merge the JSON/JSONL reports of shards or repositories into one report
+    #[command(
+        after_help = "Examples:\n  leakgate merge shard-*.json --format sarif -o leakgate.sarif\n  leakgate merge fleet-*.jsonl --format csv -o fleet.csv --allow-partial"
+    )]
+    Merge(merge::MergeArgs),
     /// Add fingerprints to .leakgateignore
     #[command(
         after_help = "Examples:\n  leakgate ignore github-pat-classic:0123456789abcdef --reason \"test fixture\"\n  leakgate ignore generic-password:0123456789abcdef --path tests/"
@@ -99,6 +106,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::PrePush(args) => hook_cmds::run_pre_push(&args),
         Command::PreCommit(args) => hook_cmds::run_pre_commit(&args),
         Command::Hook(command) => hook_install::run(&command),
+        Command::Merge(args) => merge::run(&args),
         Command::Ignore(args) => ignore::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Rules(command) => rules::run(&command),

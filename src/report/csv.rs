@@ -6,9 +6,15 @@ use super::{Report, ReportOptions, shown_secret};
 
 const HEADER: &str = "rule_id,severity,file,line,column,end_line,end_column,secret,fingerprint,commit,author,date,description,confidence,decoded,validation,validation_detail";
 
-/// Writes `--format csv`.
+/// Writes `--format csv`. Fleet scans and merged reports, whose findings carry a repository,
+/// get a last `repository` column.
 pub fn write(report: &Report<'_>, options: ReportOptions, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "{HEADER}")?;
+    let with_repository = report.findings.iter().any(|f| f.repository.is_some());
+    if with_repository {
+        writeln!(out, "{HEADER},repository")?;
+    } else {
+        writeln!(out, "{HEADER}")?;
+    }
     for f in report.findings {
         let commit = f.commit.as_deref();
         let validation = f.validation.as_ref();
@@ -33,7 +39,10 @@ pub fn write(report: &Report<'_>, options: ReportOptions, out: &mut dyn Write) -
                 .unwrap_or_default(),
             validation.map(|v| v.detail.clone()).unwrap_or_default(),
         ];
-        let row: Vec<String> = fields.iter().map(|s| quote(s)).collect();
+        let mut row: Vec<String> = fields.iter().map(|s| quote(s)).collect();
+        if with_repository {
+            row.push(quote(f.repository.as_deref().unwrap_or_default()));
+        }
         writeln!(out, "{}", row.join(","))?;
     }
     Ok(())

@@ -19,8 +19,16 @@
 //! a finding of a rule with a validator has `"validation": {"status": "valid" | "invalid" |
 //! "unknown" | "error", "detail": "HTTP 200; login=octocat"}` and the summary has
 //! `"validation": {"requests": 3, "hosts": {"api.github.com": 3}, "checked": 3, "over_cap": 0,
-//! "findings": {"valid": 1, "invalid": 2}}`. `--format jsonl` writes each finding object on its
-//! own line and no summary.
+//! "findings": {"valid": 1, "invalid": 2}}`. A finding carries `"repository"` in
+//! fleet scans and merged reports. The summary records what the scan covered, so that
+//! `leakgate merge` can detect a missing shard: `"shard": {"index": 2, "total": 4, "unit":
+//! "blob"}` (unit `blob`, `path` or `repository`) for `--shard`, `"repository"` for a git scan
+//! (its `origin` URL without credentials, else its path), and `"repositories"` for fleet scans
+//! and merges. Readers must ignore fields they do not know.
+//!
+//! `--format jsonl` writes each finding object on its own line. A sharded or fleet scan (and a
+//! merge of several repositories) then ends with one `{"summary": {...}}` line, so that a report
+//! cut short is detected and the shard is known; other JSONL reports have no summary line.
 
 use std::io::{self, Write};
 
@@ -88,6 +96,10 @@ pub fn write_lines(
 ) -> io::Result<()> {
     for finding in report.findings {
         serde_json::to_writer(&mut *out, &finding_value(finding, options))?;
+        writeln!(out)?;
+    }
+    if report.summary.shard.is_some() || !report.summary.repositories.is_empty() {
+        serde_json::to_writer(&mut *out, &json!({ "summary": summary_value(report) }))?;
         writeln!(out)?;
     }
     Ok(())

@@ -28,6 +28,10 @@ pub fn write(report: &Report<'_>, options: ReportOptions, out: &mut dyn Write) -
     }
     for f in report.findings {
         let name = format!("{}:{} {}", f.file, f.line, f.rule_id);
+        let class = match &f.repository {
+            Some(repository) => format!("{repository} {}", f.file),
+            None => f.file.clone(),
+        };
         let mut message = format!(
             "{} ({}, {}): {}",
             f.description,
@@ -41,7 +45,7 @@ pub fn write(report: &Report<'_>, options: ReportOptions, out: &mut dyn Write) -
         writeln!(
             out,
             r#"    <testcase classname="{}" name="{}">"#,
-            escape(&f.file),
+            escape(&class),
             escape(&name)
         )?;
         writeln!(

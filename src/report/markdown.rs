@@ -39,13 +39,17 @@ pub fn write(report: &Report<'_>, options: ReportOptions, out: &mut dyn Write) -
         } else {
             String::new()
         };
+        let file = match &f.repository {
+            Some(repository) => format!("{repository} {}", f.file),
+            None => f.file.clone(),
+        };
         writeln!(
             out,
             "| {} | {} | `{}` | `{}:{}`{} | `{}` | {} | `{}` |{validation}",
             f.severity,
             f.confidence,
             f.rule_id,
-            cell(&f.file),
+            cell(&file),
             f.line,
             f.decoded
                 .as_ref()

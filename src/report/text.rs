@@ -11,14 +11,19 @@ use crate::rules::{Confidence, Severity};
 
 /// Writes `--format text`.
 pub fn write(report: &Report<'_>, options: ReportOptions, out: &mut dyn Write) -> io::Result<()> {
-    let mut current_file: Option<&str> = None;
+    let mut current_file: Option<(Option<&str>, &str)> = None;
     for f in report.findings {
-        if current_file != Some(f.file.as_str()) {
+        let place = (f.repository.as_deref(), f.file.as_str());
+        if current_file != Some(place) {
             if current_file.is_some() {
                 writeln!(out)?;
             }
-            writeln!(out, "{}", paint(options, f.file.bold()))?;
-            current_file = Some(&f.file);
+            let heading = match &f.repository {
+                Some(repository) => format!("{}  ({repository})", f.file),
+                None => f.file.clone(),
+            };
+            writeln!(out, "{}", paint(options, heading.bold()))?;
+            current_file = Some(place);
         }
         write_finding(f, options, out)?;
     }
@@ -119,6 +124,12 @@ pub fn summary_line(report: &Report<'_>) -> String {
         human_bytes(s.bytes),
         s.duration.as_secs_f64()
     );
+    if s.repositories.len() > 1 {
+        let _ = write!(line, " of {} repositories", s.repositories.len());
+    }
+    if let Some(shard) = &s.shard {
+        let _ = write!(line, "; shard {}/{}", shard.index, shard.total);
+    }
     if s.skipped_total() > 0 {
         let parts: Vec<String> = s
             .skipped

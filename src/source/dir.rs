@@ -26,6 +26,8 @@ pub struct DirOptions {
     pub follow_symlinks: bool,
     /// Files larger than this are skipped and counted.
     pub max_file_size: u64,
+    /// The part of the tree to scan (`--shard`): files are owned by their displayed path.
+    pub shard: super::shard::Shard,
 }
 
 /// Scans the trees and returns the findings (unsorted) and notes about unreadable entries.
@@ -99,6 +101,9 @@ fn visit(
         return Vec::new();
     }
     let display = display_path(root, entry.path());
+    if !options.shard.owns(display.as_bytes()) {
+        return Vec::new();
+    }
     if engine.path_allowed(Some(&display)) {
         stats.skipped(SkipReason::Allowlisted);
         return Vec::new();

@@ -5,6 +5,7 @@ pub mod decode;
 pub mod dir;
 pub mod git;
 pub mod meta;
+pub mod shard;
 pub mod stats;
 pub mod stdin;
 pub mod stream;

@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Why a file or blob was not scanned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SkipReason {
     /// A NUL byte in the first 8 KiB.
@@ -89,6 +89,9 @@ impl ScanStats {
             skipped,
             notes: Vec::new(),
             validation: None,
+            shard: None,
+            repository: None,
+            repositories: Vec::new(),
         }
     }
 }
@@ -111,6 +114,16 @@ pub struct Summary {
     /// Requests by host and results, when `--validate` ran.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub validation: Option<crate::validate::ValidationSummary>,
+    /// The shard this scan covered (`--shard I/N`), so that `leakgate merge` can tell a missing
+    /// one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shard: Option<super::shard::ShardInfo>,
+    /// The repository a git scan covered: its `origin` URL (credentials removed), else its path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
+    /// The repositories a fleet scan (or a merge) covered.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub repositories: Vec<String>,
 }
 
 fn seconds<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -127,6 +140,26 @@ fn skip_map<S: serde::Serializer>(m: &BTreeMap<SkipReason, u64>, s: S) -> Result
 }
 
 impl Summary {
+    /// Adds another scan's counts and notes to this one (fleet scans and merges); notes are
+    /// prefixed with `label` when given, and a note already present is not repeated. Duration,
+    /// shard and repositories are the caller's to set.
+    pub fn add(&mut self, other: &Summary, label: Option<&str>) {
+        self.files += other.files;
+        self.bytes += other.bytes;
+        for (reason, count) in &other.skipped {
+            *self.skipped.entry(*reason).or_default() += count;
+        }
+        for note in &other.notes {
+            let note = match label {
+                Some(label) => format!("{label}: {note}"),
+                None => note.clone(),
+            };
+            if !self.notes.contains(&note) {
+                self.notes.push(note);
+            }
+        }
+    }
+
     /// Total skipped files.
     pub fn skipped_total(&self) -> u64 {
         self.skipped.values().sum()

@@ -26,7 +26,9 @@ pub use run::validate;
 pub use spec::{Check, Settings};
 
 /// What the provider said about a secret.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// The provider accepted it: the key is live.
@@ -52,7 +54,7 @@ impl Status {
 }
 
 /// The validation result attached to a finding.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Validation {
     /// valid | invalid | unknown | error.
     pub status: Status,

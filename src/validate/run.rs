@@ -279,6 +279,7 @@ invalid = [{ status = [401] }]
             secret: Secret::new(secret.as_bytes()),
             fingerprint: crate::finding::fingerprint("demo-token", secret.as_bytes()),
             commit: None,
+            repository: None,
             provenance: crate::finding::Provenance::File,
             suppressed: None,
             confidence: crate::rules::Confidence::Medium,

@@ -18,6 +18,7 @@ mod portable_paths;
 mod pre_push;
 mod properties;
 mod rules;
+mod scale;
 mod server;
 mod support;
 mod teams;

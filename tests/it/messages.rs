@@ -533,7 +533,9 @@ fn completions_man_page_and_help_examples_come_from_the_cli() {
         String::from_utf8_lossy(&man.stdout).starts_with(".ie")
             || String::from_utf8_lossy(&man.stdout).contains(".TH leakgate")
     );
-    for command in ["dir", "git", "pre-push", "hook", "rules", "explain"] {
+    for command in [
+        "dir", "git", "merge", "pre-push", "hook", "rules", "explain",
+    ] {
         let out = crate::support::leakgate(dir.path())
             .args([command, "--help"])
             .output()

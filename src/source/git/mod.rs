@@ -133,6 +133,8 @@ pub struct HistoryOptions<'a> {
     pub pool: &'a rayon::ThreadPool,
     /// The incremental cache, if enabled.
     pub cache: Option<&'a mut cache::BlobCache>,
+    /// The blobs to scan (`--shard`), owned by blob id; see `source::shard`.
+    pub shard: crate::source::shard::Shard,
 }
 
 /// Scans the unique blobs of `commits` (once per path class) and attributes each finding to its
@@ -144,7 +146,8 @@ pub fn scan_history(
     stats: &crate::source::stats::ScanStats,
     options: HistoryOptions<'_>,
 ) -> anyhow::Result<(Vec<crate::finding::Finding>, Option<String>)> {
-    let all = history::collect_blobs(engine, repo, commits)?;
+    let mut all = history::collect_blobs(engine, repo, commits)?;
+    all.retain(|b| options.shard.owns(b.blob.as_bytes()));
     let (blobs, cached): (Vec<history::BlobOrigin>, Vec<history::BlobOrigin>) = match &options.cache
     {
         Some(cache) => all
