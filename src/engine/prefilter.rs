@@ -18,7 +18,7 @@ use crate::rules::Rule;
 ///
 /// Two automata over the same keywords, built on first use: a contiguous NFA, cheap to build
 /// (a hook scanning a few kilobytes must not pay for more), and a full DFA, several times faster
-/// per byte, once a run has scanned [`DFA_AFTER`] bytes. Both report the same matches.
+/// per byte, once a run has scanned 4 MiB (`DFA_AFTER`). Both report the same matches.
 #[derive(Debug)]
 pub struct Prefilter {
     keywords: Vec<String>,

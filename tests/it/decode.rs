@@ -251,11 +251,14 @@ fn every_format_shows_confidence_and_decoding() {
     assert!(text.contains("confidence 1 high"), "{text}");
     let csv = run("csv");
     assert!(
-        csv.lines().next().unwrap().ends_with(",confidence,decoded"),
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with(",confidence,decoded,validation,validation_detail"),
         "{csv}"
     );
     assert!(
-        csv.lines().nth(1).unwrap().ends_with(",high,base64"),
+        csv.lines().nth(1).unwrap().ends_with(",high,base64,,"),
         "{csv}"
     );
     let sarif = run("sarif");
