@@ -21,29 +21,56 @@ fn escape_at(bytes: &[u8], at: usize) -> Option<u8> {
     }
 }
 
-/// Offsets of `%XX` sequences worth decoding: those that stand for a byte an encoder must
-/// escape (punctuation, space, non-ASCII). `%02d` and other printf formats stand for control
-/// bytes or letters and are not candidates.
+/// The text a `%XX` sequence at `at` stands for, when an encoder would have written it: ASCII
+/// punctuation or a space, or a whole UTF-8 character spelled as consecutive escapes
+/// (`%C3%A9`). `%02d` and other printf formats (control bytes, letters) and batch variables
+/// such as `%ADMIN_PASS%` (a lone non-ASCII byte) are not encodings. Returns (length, bytes).
+fn decoded_at(bytes: &[u8], at: usize) -> Option<(usize, Vec<u8>)> {
+    let first = escape_at(bytes, at)?;
+    if first < 0x80 {
+        let wanted = (first.is_ascii_graphic() || first == b' ') && !first.is_ascii_alphanumeric();
+        return wanted.then(|| (3, vec![first]));
+    }
+    let len = match first {
+        0xC2..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF4 => 4,
+        _ => return None,
+    };
+    let mut out = vec![first];
+    for i in 1..len {
+        out.push(escape_at(bytes, at + 3 * i).filter(|b| (0x80..0xC0).contains(b))?);
+    }
+    std::str::from_utf8(&out).ok()?;
+    Some((3 * len, out))
+}
+
+/// Offsets of `%XX` sequences worth decoding (see `decoded_at`).
 pub fn candidates(bytes: &[u8], out: &mut Vec<usize>) {
     for at in memchr::memchr_iter(b'%', bytes) {
-        if escape_at(bytes, at).is_some_and(|b| {
-            b >= 0x80 || (b.is_ascii_graphic() || b == b' ') && !b.is_ascii_alphanumeric()
-        }) {
+        if decoded_at(bytes, at).is_some() {
             out.push(at);
         }
     }
 }
 
-/// Every `%XX` of a line, decoded.
+/// Every encoding of a line, decoded.
 pub fn replacements(line: &[u8]) -> Vec<Replacement> {
-    memchr::memchr_iter(b'%', line)
-        .filter_map(|at| {
-            escape_at(line, at).map(|byte| Replacement {
-                span: at..at + 3,
-                bytes: vec![byte],
-            })
-        })
-        .collect()
+    let mut out = Vec::new();
+    let mut next = 0;
+    for at in memchr::memchr_iter(b'%', line) {
+        if at < next {
+            continue;
+        }
+        if let Some((len, bytes)) = decoded_at(line, at) {
+            out.push(Replacement {
+                span: at..at + len,
+                bytes,
+            });
+            next = at + len;
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -56,5 +83,16 @@ mod tests {
         candidates(b"printf(\"%02d %s\", x) pass%3Dword", &mut out);
         assert_eq!(out, vec![25]);
         assert_eq!(replacements(b"a%3Db").len(), 1);
+    }
+
+    #[test]
+    fn batch_variables_and_lone_high_bytes_are_not_encodings() {
+        let mut out = Vec::new();
+        candidates(b"psexec -p %ADMIN_PASS% cmd", &mut out);
+        assert!(out.is_empty());
+        let r = replacements(b"caf%C3%A9 %ADMIN% x%3Dy");
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].bytes, "é".as_bytes());
+        assert_eq!(r[1].bytes, b"=");
     }
 }
