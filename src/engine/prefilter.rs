@@ -48,33 +48,28 @@ impl Prefilter {
     pub fn new(rules: &[Rule]) -> Prefilter {
         let mut keywords: Vec<String> = Vec::new();
         let mut direct: Vec<Vec<usize>> = Vec::new();
+        let mut position: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         for (index, rule) in rules.iter().enumerate() {
             for keyword in &rule.keywords {
-                if let Some(k) = keywords.iter().position(|k| k == keyword) {
+                if let Some(&k) = position.get(keyword.as_str()) {
                     direct[k].push(index);
                 } else {
+                    position.insert(keyword, keywords.len());
                     keywords.push(keyword.clone());
                     direct.push(vec![index]);
                 }
             }
         }
-        let rules_of_keyword = close_over_overlaps(&keywords, &direct);
+        // One NFA serves both the overlap closure and the scans of a small run.
+        let nfa = build(&keywords, AhoCorasickKind::NoncontiguousNFA);
+        let rules_of_keyword = close_over_overlaps(nfa.as_ref(), &keywords, &direct);
         Prefilter {
             keywords,
-            small: OnceLock::new(),
+            small: OnceLock::from(nfa),
             large: OnceLock::new(),
             scanned: AtomicU64::new(0),
             rules_of_keyword,
         }
-    }
-
-    fn build(&self, kind: AhoCorasickKind) -> Option<AhoCorasick> {
-        AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .kind(Some(kind))
-            .build(&self.keywords)
-            .ok()
     }
 
     /// The automaton for the next `len` bytes.
@@ -82,11 +77,11 @@ impl Prefilter {
         let before = self.scanned.fetch_add(len as u64, Ordering::Relaxed);
         if before + len as u64 > DFA_AFTER {
             self.large
-                .get_or_init(|| self.build(AhoCorasickKind::DFA))
+                .get_or_init(|| build(&self.keywords, AhoCorasickKind::DFA))
                 .as_ref()
         } else {
             self.small
-                .get_or_init(|| self.build(AhoCorasickKind::ContiguousNFA))
+                .get_or_init(|| build(&self.keywords, AhoCorasickKind::NoncontiguousNFA))
                 .as_ref()
         }
     }
@@ -111,13 +106,23 @@ impl Prefilter {
 /// For each keyword, its own rules plus those of every keyword that contains it or lies inside
 /// it. Linear in the total keyword length (one overlapping search over each keyword), so a
 /// config with thousands of rules still starts quickly.
-fn close_over_overlaps(keywords: &[String], direct: &[Vec<usize>]) -> Vec<Vec<usize>> {
-    let mut rules: Vec<Vec<usize>> = direct.to_vec();
-    if let Ok(inner) = AhoCorasickBuilder::new()
+/// The keyword automaton of one kind (ASCII case-insensitive, standard match semantics).
+fn build(keywords: &[String], kind: AhoCorasickKind) -> Option<AhoCorasick> {
+    AhoCorasickBuilder::new()
         .ascii_case_insensitive(true)
         .match_kind(MatchKind::Standard)
+        .kind(Some(kind))
         .build(keywords)
-    {
+        .ok()
+}
+
+fn close_over_overlaps(
+    inner: Option<&AhoCorasick>,
+    keywords: &[String],
+    direct: &[Vec<usize>],
+) -> Vec<Vec<usize>> {
+    let mut rules: Vec<Vec<usize>> = direct.to_vec();
+    if let Some(inner) = inner {
         for (outer, keyword) in keywords.iter().enumerate() {
             for found in inner.find_overlapping_iter(keyword) {
                 let contained = found.pattern().as_usize();
