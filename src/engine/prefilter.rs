@@ -143,13 +143,14 @@ fn close_over_overlaps(
 
 #[cfg(test)]
 mod tests {
-    use super::close_over_overlaps;
+    use super::{AhoCorasickKind, build, close_over_overlaps};
 
     #[test]
     fn each_keyword_stands_for_the_keywords_it_contains_or_is_inside() {
         let keywords = ["secret".to_owned(), "secret_".to_owned(), "ghp_".to_owned()];
         let direct = vec![vec![0], vec![1], vec![2]];
-        let closed = close_over_overlaps(&keywords, &direct);
+        let nfa = build(&keywords, AhoCorasickKind::NoncontiguousNFA);
+        let closed = close_over_overlaps(nfa.as_ref(), &keywords, &direct);
         assert_eq!(closed, vec![vec![0, 1], vec![0, 1], vec![2]]);
     }
 }
