@@ -25,10 +25,11 @@ fn escape_at(bytes: &[u8], at: usize) -> Option<u8> {
 /// punctuation or a space, or a whole UTF-8 character spelled as consecutive escapes
 /// (`%C3%A9`). `%02d` and other printf formats (control bytes, letters) and batch variables
 /// such as `%ADMIN_PASS%` (a lone non-ASCII byte) are not encodings. Returns (length, bytes).
-fn decoded_at(bytes: &[u8], at: usize) -> Option<(usize, Vec<u8>)> {
+fn decoded_at(bytes: &[u8], at: usize, any_ascii: bool) -> Option<(usize, Vec<u8>)> {
     let first = escape_at(bytes, at)?;
     if first < 0x80 {
-        let wanted = (first.is_ascii_graphic() || first == b' ') && !first.is_ascii_alphanumeric();
+        let wanted = any_ascii
+            || (first.is_ascii_graphic() || first == b' ') && !first.is_ascii_alphanumeric();
         return wanted.then(|| (3, vec![first]));
     }
     let len = match first {
@@ -48,13 +49,14 @@ fn decoded_at(bytes: &[u8], at: usize) -> Option<(usize, Vec<u8>)> {
 /// Offsets of `%XX` sequences worth decoding (see `decoded_at`).
 pub fn candidates(bytes: &[u8], out: &mut Vec<usize>) {
     for at in memchr::memchr_iter(b'%', bytes) {
-        if decoded_at(bytes, at).is_some() {
+        if decoded_at(bytes, at, false).is_some() {
             out.push(at);
         }
     }
 }
 
-/// Every encoding of a line, decoded.
+/// Every encoding of a line, decoded: once a line holds a real encoding, an encoded letter
+/// (`%70`) is decoded too (some encoders escape every byte); a lone non-ASCII byte is not.
 pub fn replacements(line: &[u8]) -> Vec<Replacement> {
     let mut out = Vec::new();
     let mut next = 0;
@@ -62,7 +64,7 @@ pub fn replacements(line: &[u8]) -> Vec<Replacement> {
         if at < next {
             continue;
         }
-        if let Some((len, bytes)) = decoded_at(line, at) {
+        if let Some((len, bytes)) = decoded_at(line, at, true) {
             out.push(Replacement {
                 span: at..at + len,
                 bytes,
@@ -90,9 +92,10 @@ mod tests {
         let mut out = Vec::new();
         candidates(b"psexec -p %ADMIN_PASS% cmd", &mut out);
         assert!(out.is_empty());
-        let r = replacements(b"caf%C3%A9 %ADMIN% x%3Dy");
-        assert_eq!(r.len(), 2);
+        let r = replacements(b"caf%C3%A9 %ADMIN% x%3Dy %70");
+        assert_eq!(r.len(), 3);
         assert_eq!(r[0].bytes, "é".as_bytes());
         assert_eq!(r[1].bytes, b"=");
+        assert_eq!(r[2].bytes, b"p");
     }
 }
