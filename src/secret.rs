@@ -32,6 +32,11 @@ impl Secret {
         Secret(text.to_owned(), form)
     }
 
+    /// Whether this is a masked form read back from a report (its raw value is unknown).
+    pub fn is_masked(&self) -> bool {
+        self.1 == Form::Masked
+    }
+
     /// The raw value (for a secret read back masked, its masked form). Call only to honour an
     /// explicit `--show-secrets`.
     pub fn reveal(&self) -> &str {

@@ -32,6 +32,13 @@ pub struct MergeArgs {
     /// Merge even when shards are missing; the summary names them
     #[arg(long)]
     pub allow_partial: bool,
+    /// Config file whose `[validation]` endpoints `--validate` uses
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Validation flags (secrets must have been written with --show-secrets; masked ones are
+    /// reported as not checked).
+    #[command(flatten)]
+    pub validate: super::args::ValidateArgs,
     /// Output flags.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -156,13 +163,64 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<ExitStatus> {
     summary
         .notes
         .extend(missing.iter().map(|m| format!("incomplete: {m}")));
-    let engine = build_engine(None, EngineOptions { inline_allow: true })?;
+    args.validate.check()?;
+    let config = args
+        .config
+        .as_deref()
+        .map(crate::config::ConfigText::read)
+        .transpose()?;
+    let engine = build_engine(config.as_ref(), EngineOptions { inline_allow: true })?;
     let filters = FilterArgs {
         ignore_file: None,
         baseline: None,
         write_baseline: None,
     };
-    emit(&engine, &findings, &summary, &args.output, &filters)
+    let mut findings = findings;
+    if args.validate.validate {
+        summary.validation = Some(validate_merged(&engine, &mut findings, &args.validate));
+    }
+    let status = emit(&engine, &findings, &summary, &args.output, &filters)?;
+    Ok(if args.validate.fail_on_valid {
+        super::finish::status_of_valid(&findings, &args.output)
+    } else {
+        status
+    })
+}
+
+/// `--validate` on merged findings: only secrets the shards wrote raw (`--show-secrets`) can
+/// be checked; a masked one is marked unknown with the reason, and nothing is sent for it.
+fn validate_merged(
+    engine: &crate::engine::Engine,
+    findings: &mut [Finding],
+    args: &super::args::ValidateArgs,
+) -> crate::validate::ValidationSummary {
+    let (mut raw, masked): (Vec<Finding>, Vec<Finding>) = findings
+        .iter()
+        .cloned()
+        .partition(|f| !f.secret.is_masked());
+    let partners = crate::validate::Partners::find(engine.pack(), &raw);
+    let summary = super::finish::run_validation(engine, &mut raw, &partners, args.validate_max);
+    let mut raw = raw.into_iter();
+    let mut masked = masked.into_iter();
+    for f in findings.iter_mut() {
+        *f = if f.secret.is_masked() {
+            let mut m = masked.next().expect("one masked finding per masked slot");
+            if engine
+                .pack()
+                .get(&m.rule_id)
+                .is_some_and(|r| r.validate.is_some())
+            {
+                m.validation = Some(crate::validate::Validation::new(
+                    crate::validate::Status::Unknown,
+                    "masked in the shard report; write shard reports with --show-secrets to validate at merge",
+                ));
+            }
+            m
+        } else {
+            raw.next().expect("one raw finding per raw slot")
+        };
+    }
+    summary
 }
 
 /// Reads one report: a JSON document, or JSONL (findings, then a summary line).

@@ -791,3 +791,65 @@ valid = [{ status = [200] }]
     assert!(output.contains(".leakgate.toml:2:"), "{output}");
     assert!(output.contains("paired names no loaded rule"), "{output}");
 }
+
+#[test]
+fn merge_validates_raw_shard_reports_and_never_sends_masked_ones() {
+    let server = github_server();
+    let dir = tempfile::TempDir::new().unwrap();
+    write(dir.path(), ".leakgate.toml", config(&server));
+    write(
+        dir.path(),
+        "a/app.env",
+        format!("GITHUB_TOKEN={}\n", github_token(1)),
+    );
+    write(
+        dir.path(),
+        "b/app.env",
+        format!("GITHUB_TOKEN={}\n", github_token(2)),
+    );
+    let shard = |path: &str, out: &str, raw: bool| {
+        let mut cmd = leakgate(dir.path());
+        cmd.current_dir(dir.path())
+            .args(["dir", path, "-f", "json", "-o", out]);
+        if raw {
+            cmd.arg("--show-secrets");
+        }
+        cmd.output().unwrap()
+    };
+    shard("a", "raw.json", true);
+    shard("b", "masked.json", false);
+    assert_eq!(
+        server.connections(),
+        0,
+        "scans without --validate send nothing"
+    );
+    let out = leakgate(dir.path())
+        .current_dir(dir.path())
+        .args([
+            "merge",
+            "raw.json",
+            "masked.json",
+            "--config",
+            ".leakgate.toml",
+        ])
+        .args(["--validate", "-f", "json"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let statuses: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            f["validation"]["status"]
+                .as_str()
+                .unwrap_or("none")
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(statuses.len(), 2, "{report}");
+    assert!(statuses.contains(&"unknown".to_owned()), "{report}");
+    assert_eq!(server.requests().len(), 1, "only the raw secret is sent");
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(!text.contains(&github_token(2)));
+}
