@@ -33,7 +33,7 @@ impl Progress {
         let handle = std::thread::spawn(move || {
             let started = Instant::now();
             loop {
-                let bytes = stats.bytes();
+                let bytes = stats.bytes_so_far();
                 let secs = started.elapsed().as_secs_f64().max(0.001);
                 ticker.set_message(format!(
                     "{} files, {}, {}/s",

@@ -114,6 +114,7 @@ fn visit(
         &display,
         options.max_file_size,
         buffer,
+        stats,
     ) {
         Ok(streamed) => {
             stats.scanned(streamed.bytes);
@@ -155,21 +156,37 @@ fn scan_file(
     display: &str,
     max: u64,
     buffer: &mut Vec<u8>,
+    stats: &ScanStats,
 ) -> Result<Streamed, ReadError> {
     let file = File::open(path).map_err(ReadError::Io)?;
     let len = file.metadata().map_err(ReadError::Io)?.len();
     if len > max {
         return Err(ReadError::TooLarge);
     }
-    stream::scan_text(
-        engine,
-        display,
-        &mut file.take(max),
-        buffer,
-        Blocks::DEFAULT,
-    )
-    .map_err(ReadError::Io)?
-    .ok_or(ReadError::Binary)
+    let mut reader = Counted {
+        inner: file.take(max),
+        stats,
+        read: 0,
+    };
+    let result = stream::scan_text(engine, display, &mut reader, buffer, Blocks::DEFAULT);
+    stats.done_reading(reader.read);
+    result.map_err(ReadError::Io)?.ok_or(ReadError::Binary)
+}
+
+/// A reader that tells the progress display how far it got.
+struct Counted<'s, R> {
+    inner: R,
+    stats: &'s ScanStats,
+    read: u64,
+}
+
+impl<R: std::io::Read> std::io::Read for Counted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        self.stats.reading(n as u64);
+        Ok(n)
+    }
 }
 
 /// The path relative to the root it was found under, `/`-separated; a file root keeps its name.

@@ -51,9 +51,27 @@ pub struct ScanStats {
     files: AtomicU64,
     bytes: AtomicU64,
     skipped: [AtomicU64; 5],
+    /// Bytes read so far of files still being scanned, so progress moves while one large file
+    /// streams (they move into `bytes` when the file is done).
+    reading: AtomicU64,
 }
 
 impl ScanStats {
+    /// Counts `n` bytes read of a file still being scanned.
+    pub fn reading(&self, n: u64) {
+        self.reading.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// The file whose reads were counted with [`ScanStats::reading`] is done.
+    pub fn done_reading(&self, n: u64) {
+        self.reading.fetch_sub(n, Ordering::Relaxed);
+    }
+
+    /// Bytes scanned so far, counting files still being read: what progress shows.
+    pub fn bytes_so_far(&self) -> u64 {
+        self.bytes() + self.reading.load(Ordering::Relaxed)
+    }
+
     /// Counts one scanned file or blob of `bytes` bytes.
     pub fn scanned(&self, bytes: u64) {
         self.files.fetch_add(1, Ordering::Relaxed);
@@ -163,5 +181,22 @@ impl Summary {
     /// Total skipped files.
     pub fn skipped_total(&self) -> u64 {
         self.skipped.values().sum()
+    }
+}
+
+#[cfg(test)]
+mod progress_tests {
+    use super::ScanStats;
+
+    #[test]
+    fn bytes_of_a_file_still_streaming_show_in_progress_and_are_not_counted_twice() {
+        let stats = ScanStats::default();
+        stats.reading(16 << 20);
+        assert_eq!(stats.bytes_so_far(), 16 << 20);
+        assert_eq!(stats.bytes(), 0);
+        stats.done_reading(16 << 20);
+        stats.scanned(16 << 20);
+        assert_eq!(stats.bytes_so_far(), 16 << 20);
+        assert_eq!(stats.files(), 1);
     }
 }
