@@ -7,19 +7,8 @@ use std::path::Path;
 
 use crate::support::{GitRepo, github_token, write};
 
-/// A repository with a pushed first commit and the hook installed.
 fn installed() -> GitRepo {
-    let repo = GitRepo::new();
-    repo.commit(&[("README.md", "hello\n")], "init");
-    repo.add_remote();
-    repo.git(&["push", "-q", "origin", "main"]);
-    let out = repo.leakgate().args(["hook", "install"]).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    repo
+    GitRepo::installed(&[])
 }
 
 /// Pushes `args` and asserts it was refused with the remote's `main` unchanged; returns stderr.
@@ -225,15 +214,10 @@ fn a_text_file_over_the_size_limit_fails_closed_and_says_how_to_raise_it() {
         "dump",
     );
     let before = repo.remote_ref("refs/heads/main");
-    let mut push = std::process::Command::new("git");
-    push.current_dir(repo.path())
-        .env_clear()
-        .env("PATH", crate::support::path_with_leakgate())
-        .env("HOME", repo.home())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("LEAKGATE_MAX_FILE_SIZE", "4K")
-        .args(["push", "origin", "main"]);
-    let out = push.output().unwrap();
+    let out = repo.git_output_with(
+        &[("LEAKGATE_MAX_FILE_SIZE", "4K")],
+        &["push", "origin", "main"],
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "{err}");
     assert_eq!(repo.remote_ref("refs/heads/main"), before);
@@ -307,15 +291,7 @@ fn asking_the_remote_catches_what_stale_tracking_refs_hide() {
     let other = repo.tmp.path().join("fresh2.git");
     repo.git(&["init", "-q", "--bare", other.to_str().unwrap()]);
     repo.git(&["remote", "set-url", "origin", other.to_str().unwrap()]);
-    let mut push = std::process::Command::new("git");
-    push.current_dir(repo.path())
-        .env_clear()
-        .env("PATH", crate::support::path_with_leakgate())
-        .env("HOME", repo.home())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("LEAKGATE_ASK_REMOTE", "1")
-        .args(["push", "origin", "main"]);
-    let out = push.output().unwrap();
+    let out = repo.git_output_with(&[("LEAKGATE_ASK_REMOTE", "1")], &["push", "origin", "main"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "{err}");
     assert!(err.contains("prod.env:1"), "{err}");

@@ -6,22 +6,7 @@ use std::fmt::Write as _;
 use crate::support::{GitRepo, github_token, private_ip, write};
 
 fn installed(extra: &[&str]) -> GitRepo {
-    let repo = GitRepo::new();
-    repo.commit(&[("README.md", "hello\n")], "init");
-    repo.add_remote();
-    repo.git(&["push", "-q", "origin", "main"]);
-    let out = repo
-        .leakgate()
-        .args(["hook", "install"])
-        .args(extra)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    repo
+    GitRepo::installed(extra)
 }
 
 fn stderr(out: &std::process::Output) -> String {
@@ -143,15 +128,10 @@ fn hosts_are_worded_as_hosts_and_low_findings_can_warn() {
     assert!(err.contains("1 internal host name or address"), "{err}");
     assert!(!err.contains("rotate it"), "{err}");
     assert!(err.contains("LEAKGATE_FAIL_ON=medium git push"), "{err}");
-    let mut push = std::process::Command::new("git");
-    push.current_dir(repo.path())
-        .env_clear()
-        .env("PATH", crate::support::path_with_leakgate())
-        .env("HOME", repo.home())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("LEAKGATE_FAIL_ON", "medium")
-        .args(["push", "origin", "main"]);
-    let out = push.output().unwrap();
+    let out = repo.git_output_with(
+        &[("LEAKGATE_FAIL_ON", "medium")],
+        &["push", "origin", "main"],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
 }
 

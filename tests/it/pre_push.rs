@@ -3,17 +3,7 @@
 use crate::support::{GitRepo, github_token};
 
 fn installed() -> GitRepo {
-    let repo = GitRepo::new();
-    repo.commit(&[("README.md", "hello\n")], "init");
-    repo.add_remote();
-    repo.git(&["push", "-q", "origin", "main"]);
-    let out = repo.leakgate().args(["hook", "install"]).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    repo
+    GitRepo::installed(&[])
 }
 
 #[test]

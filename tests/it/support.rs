@@ -196,6 +196,37 @@ impl GitRepo {
         self.command(&self.path()).args(args).output().unwrap()
     }
 
+    /// Like [`GitRepo::git_output`], with extra environment variables (a hook's `LEAKGATE_*`
+    /// knobs set for one push).
+    pub fn git_output_with(&self, env: &[(&str, &str)], args: &[&str]) -> std::process::Output {
+        let mut cmd = self.command(&self.path());
+        for (key, value) in env {
+            cmd.env(key, value);
+        }
+        cmd.args(args).output().unwrap()
+    }
+
+    /// A repository with a first commit pushed to a bare `origin` and `leakgate hook install`
+    /// (plus `extra` flags) run in it.
+    pub fn installed(extra: &[&str]) -> GitRepo {
+        let repo = GitRepo::new();
+        repo.commit(&[("README.md", "hello\n")], "init");
+        repo.add_remote();
+        repo.git(&["push", "-q", "origin", "main"]);
+        let out = repo
+            .leakgate()
+            .args(["hook", "install"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        repo
+    }
+
     /// Writes files and commits them; returns the commit id.
     pub fn commit(&self, files: &[(&str, &str)], message: &str) -> String {
         for (name, contents) in files {
