@@ -51,22 +51,7 @@ pub fn candidates(bytes: &[u8], out: &mut Vec<usize>) {
 
 /// Every character reference of a line, decoded.
 pub fn replacements(line: &[u8]) -> Vec<Replacement> {
-    let mut out = Vec::new();
-    let mut at = 0;
-    while let Some(found) = memchr::memchr(b'&', &line[at..]) {
-        let start = at + found;
-        match reference_at(line, start) {
-            Some((len, bytes)) => {
-                out.push(Replacement {
-                    span: start..start + len,
-                    bytes,
-                });
-                at = start + len;
-            }
-            None => at = start + 1,
-        }
-    }
-    out
+    super::splice::replacements_at(line, b'&', reference_at)
 }
 
 #[cfg(test)]

@@ -58,21 +58,7 @@ pub fn candidates(bytes: &[u8], out: &mut Vec<usize>) {
 /// Every encoding of a line, decoded: once a line holds a real encoding, an encoded letter
 /// (`%70`) is decoded too (some encoders escape every byte); a lone non-ASCII byte is not.
 pub fn replacements(line: &[u8]) -> Vec<Replacement> {
-    let mut out = Vec::new();
-    let mut next = 0;
-    for at in memchr::memchr_iter(b'%', line) {
-        if at < next {
-            continue;
-        }
-        if let Some((len, bytes)) = decoded_at(line, at, true) {
-            out.push(Replacement {
-                span: at..at + len,
-                bytes,
-            });
-            next = at + len;
-        }
-    }
-    out
+    super::splice::replacements_at(line, b'%', |line, at| decoded_at(line, at, true))
 }
 
 #[cfg(test)]

@@ -88,6 +88,32 @@ impl Spliced {
     }
 }
 
+/// Every encoding in a line that starts at a `marker` byte and that `decode_at` reads (its
+/// length and decoded bytes), left to right without overlaps: the scan shared by the escape,
+/// entity and percent decoders.
+pub fn replacements_at(
+    line: &[u8],
+    marker: u8,
+    decode_at: impl Fn(&[u8], usize) -> Option<(usize, Vec<u8>)>,
+) -> Vec<Replacement> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    while let Some(found) = memchr::memchr(marker, &line[at..]) {
+        let start = at + found;
+        match decode_at(line, start) {
+            Some((len, bytes)) => {
+                out.push(Replacement {
+                    span: start..start + len,
+                    bytes,
+                });
+                at = start + len;
+            }
+            None => at = start + 1,
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
