@@ -24,7 +24,7 @@ export LEAKGATE_EVENT=pull_request LEAKGATE_PR_BASE=$base LEAKGATE_PR_HEAD=$head
 grep -qx "exit-code=1" "$W/output" || { echo "expected exit-code=1"; cat "$W/output"; exit 1; }
 grep -q "^sarif=" "$W/output" || { echo "expected a sarif output"; exit 1; }
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["runs"][0]["results"]) >= 5, d' "$W/leakgate.sarif"
-grep -q "| severity | rule |" "$W/summary.md" || { echo "expected a findings table in the job summary"; exit 1; }
+grep -q "| severity | confidence | rule |" "$W/summary.md" || { echo "expected a findings table in the job summary"; exit 1; }
 grep -q "change leakgate's own settings: .leakgate.toml" "$W/summary.md" || { echo "expected the settings-change note"; exit 1; }
 if grep -q "ghp_[A-Za-z0-9]\{36\}" "$W/summary.md" "$W/leakgate.sarif"; then echo "a secret leaked into a report"; exit 1; fi
 echo "action scan step: ok ($(grep -c '^| ' "$W/summary.md") table rows, exit-code=1)"
