@@ -26,6 +26,20 @@ fn is_unsafe(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
+/// `value` percent-encoded: every byte that is not ASCII alphanumeric or in `keep` becomes
+/// `%XX` (URL query values keep `-._~`; SARIF's relative URIs keep the path characters too).
+pub fn percent(value: &str, keep: &[u8]) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || keep.contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            let _ = write!(out, "%{byte:02X}");
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -90,22 +90,20 @@ fn headline(findings: &[Finding], gated: &Gated<'_>) -> String {
     let secrets = findings.len() - hosts;
     let mut parts = Vec::new();
     if secrets > 0 {
-        parts.push(plural(secrets, "secret"));
+        parts.push(count(secrets, "secret", "secrets"));
     }
     if hosts > 0 {
-        parts.push(plural(hosts, "internal host name or address"));
+        parts.push(count(
+            hosts,
+            "internal host name or address",
+            "internal host names or addresses",
+        ));
     }
     format!("leakgate: {what} blocked: {} {whence}", parts.join(" and "))
 }
 
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else if let Some(stem) = word.strip_suffix(" name or address") {
-        format!("{n} {stem} names or addresses")
-    } else {
-        format!("{n} {word}s")
-    }
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn list(findings: &[Finding], common: &CommonArgs, gated: &Gated<'_>, out: &mut Vec<String>) {

@@ -16,7 +16,6 @@
 //! `properties.validation` (`{"status": "valid" | "invalid" | "unknown" | "error", "detail"}`).
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use serde_json::{Value, json};
@@ -253,15 +252,7 @@ fn location(f: &Finding) -> Value {
 
 /// A relative URI reference for a path: percent-encodes what a URI cannot hold.
 fn uri(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for byte in path.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            let _ = write!(out, "%{byte:02X}");
-        }
-    }
-    out
+    crate::escape::percent(path, b"-._~/!$&'()*+,;=:@")
 }
 
 #[cfg(test)]

@@ -78,16 +78,7 @@ fn fill(template: &str, values: Values<'_>, in_path: bool) -> String {
 
 /// Percent-encodes everything but RFC 3986 unreserved characters.
 pub fn percent_encode(value: &str) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            let _ = write!(out, "%{byte:02X}");
-        }
-    }
-    out
+    crate::escape::percent(value, b"-._~")
 }
 
 #[cfg(test)]
