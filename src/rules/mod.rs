@@ -21,7 +21,7 @@ pub use rule::{Confidence, Rule, RuleParts, Severity};
 use spec::{AllowSpec, PackFileSpec, RuleSpec};
 use validators::Validator;
 
-use crate::config::span::Location;
+use crate::config::span::LineIndex;
 use crate::engine::window;
 use crate::error::RuleError;
 
@@ -52,12 +52,27 @@ pub enum Strictness {
 const MAX_ID_LEN: usize = 64;
 
 impl RulePack {
-    /// The embedded built-in pack.
+    /// The embedded built-in pack. Trusted, it is built from the data `build.rs` pre-parsed
+    /// (no TOML parsing at start-up); strict, from the files' text, so that every error names
+    /// its `rules/<file>.toml:line:col`.
     pub fn builtin(strictness: Strictness) -> Result<RulePack, RuleError> {
+        if strictness == Strictness::Strict {
+            return RulePack::builtin_parsed(strictness);
+        }
+        let mut pack = RulePack::default();
+        for (name, source, spec) in builtin::trusted_specs() {
+            pack.add_rules(name, source, spec, strictness, false)?;
+        }
+        builtin::BUILTIN_DIGEST.clone_into(&mut pack.digest);
+        Ok(pack)
+    }
+
+    /// The embedded built-in pack, parsed from the files' text.
+    pub fn builtin_parsed(strictness: Strictness) -> Result<RulePack, RuleError> {
         let mut pack = RulePack::default();
         for (name, source) in builtin::BUILTIN_FILES {
             let spec = parse_file(name, source)?;
-            pack.add_rules(name, source, spec, strictness)?;
+            pack.add_rules(name, source, spec, strictness, true)?;
         }
         builtin::BUILTIN_DIGEST.clone_into(&mut pack.digest);
         Ok(pack)
@@ -72,20 +87,27 @@ impl RulePack {
         strictness: Strictness,
     ) -> Result<(), RuleError> {
         self.digest = chain_digest(&self.digest, name, source);
-        self.add_rules(name, source, spec, strictness)
+        self.add_rules(name, source, spec, strictness, true)
     }
 
+    /// Adds one file's rules; `check_ids` is false only for the trusted built-in pack, whose
+    /// ids `rules test` and `cargo test` prove unique.
     fn add_rules(
         &mut self,
         name: &str,
         source: &str,
         spec: PackFileSpec,
         strictness: Strictness,
+        check_ids: bool,
     ) -> Result<(), RuleError> {
-        let mut ids: HashSet<String> = self.rules.iter().map(|r| r.id.clone()).collect();
+        let mut ids: HashSet<String> = HashSet::new();
+        if check_ids {
+            ids.extend(self.rules.iter().map(|r| r.id.clone()));
+        }
+        let lines = LineIndex::new(name, source);
         for rule_spec in spec.rules {
             let id_span = rule_spec.id.span();
-            if !ids.insert(rule_spec.id.get_ref().clone()) {
+            if check_ids && !ids.insert(rule_spec.id.get_ref().clone()) {
                 return Err(RuleError::at(
                     name,
                     source,
@@ -97,7 +119,7 @@ impl RulePack {
                 ));
             }
             self.rules
-                .push(build_rule(name, source, rule_spec, strictness)?);
+                .push(build_rule(name, source, &lines, rule_spec, strictness)?);
         }
         if let Some(allow) = spec.allow {
             self.allow
@@ -185,6 +207,7 @@ pub fn derive_confidence(has_validator: bool, tags: &[String]) -> Confidence {
 fn build_rule(
     name: &str,
     source: &str,
+    lines: &LineIndex<'_>,
     spec: RuleSpec,
     strictness: Strictness,
 ) -> Result<Rule, RuleError> {
@@ -251,7 +274,7 @@ fn build_rule(
         paths,
         imported,
         validate,
-        origin: Location::at(name, source, spec.id.span().start),
+        origin: lines.locate(spec.id.span().start),
     }))
 }
 
