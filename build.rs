@@ -140,12 +140,12 @@ fn rule_data(code: &mut String, file: &str, rule: &Table, id_at: usize) {
          keywords: {}, regex: {}, secret_group: {}, entropy: {}, validator: {}, multiline: {}, \
          reach: {}, tags: {}, remediation: {}, examples: {}, negative_examples: {}, allow: {}, \
          paths: {}, imported: {}, validate: {} }},",
-        required(file, "id", s("id")),
-        required(file, "description", s("description")),
-        required(file, "severity", s("severity")),
+        required(file, "id", &s("id")),
+        required(file, "description", &s("description")),
+        required(file, "severity", &s("severity")),
         s("confidence"),
         list("keywords"),
-        required(file, "regex", s("regex")),
+        required(file, "regex", &s("regex")),
         integer(rule.get("secret_group")),
         float(rule.get("entropy")),
         s("validator"),
@@ -204,12 +204,14 @@ fn string(file: &str, value: Option<&Value>) -> String {
 }
 
 /// Unwraps a `Some(..)` literal for a required field.
-fn required(file: &str, key: &str, literal: String) -> String {
-    literal
+fn required(file: &str, key: &str, literal: &str) -> String {
+    match literal
         .strip_prefix("Some(")
         .and_then(|s| s.strip_suffix(')'))
-        .map(str::to_owned)
-        .unwrap_or_else(|| panic!("rules/{file}: a rule has no `{key}`"))
+    {
+        Some(inner) => inner.to_owned(),
+        None => panic!("rules/{file}: a rule has no `{key}`"),
+    }
 }
 
 /// A `&[&str]` literal.
