@@ -164,9 +164,9 @@ pub fn run_pre_push(args: &PrePushArgs) -> anyhow::Result<ExitStatus> {
         .notes
         .extend(config_change_note(&ctx.repo, &plan.commits));
     let gated = Gated::Push(&plan);
-    let status = conclude(&ctx, report, summary, &args.common, &gated);
+    let outcome = conclude(&ctx, report, summary, &args.common, &gated);
     exit_without_freeing(ctx);
-    status
+    outcome
 }
 
 /// The process exits right after a hook: freeing some 400 rules, the keyword automaton and the
@@ -183,9 +183,9 @@ pub fn run_pre_commit(args: &PreCommitArgs) -> anyhow::Result<ExitStatus> {
     let report = gate::scan_index(&ctx.engine, &ctx.repo, ctx.gate, &stats)?;
     let mut summary = stats.summary(started.elapsed());
     summary.notes.clone_from(&ctx.notes);
-    let status = conclude(&ctx, report, summary, &args.common, &Gated::Commit);
+    let outcome = conclude(&ctx, report, summary, &args.common, &Gated::Commit);
     exit_without_freeing(ctx);
-    status
+    outcome
 }
 
 /// Prints the guide when the gate blocks, fails closed on text it could not scan, and writes
