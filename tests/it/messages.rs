@@ -540,10 +540,7 @@ fn pre_push_by_hand_says_what_it_is() {
     let script = repo.tmp.path().join("tty.sh");
     std::fs::write(
         &script,
-        format!(
-            "{} pre-push\n",
-            assert_cmd::cargo::cargo_bin("leakgate").display()
-        ),
+        format!("{} pre-push\n", crate::support::binary().display()),
     )
     .unwrap();
     let out = std::process::Command::new("script")

@@ -8,9 +8,17 @@ use assert_cmd::Command;
 use leakgate::rules::examples::expand;
 use leakgate::rules::validators::Validator;
 
+/// The binary under test: cargo's build of this package, or `LEAKGATE_TEST_BIN` when set
+/// (`.ci/run` points the heavy tier at the release build, which scans a million files in seconds
+/// where the debug build takes minutes).
+pub fn binary() -> std::path::PathBuf {
+    std::env::var_os("LEAKGATE_TEST_BIN")
+        .map_or_else(|| assert_cmd::cargo::cargo_bin("leakgate"), Into::into)
+}
+
 /// `leakgate` with a cleared environment: only PATH, a temp HOME, no system git config, no color.
 pub fn leakgate(home: &Path) -> Command {
-    hermetic(Command::cargo_bin("leakgate").expect("binary built"), home)
+    hermetic(Command::new(binary()), home)
 }
 
 /// Clears a command's environment down to PATH, a temp HOME, no system git config, no color.
@@ -28,7 +36,7 @@ fn hermetic(mut cmd: Command, home: &Path) -> Command {
 /// `setpriv` with those capabilities dropped from the bounding set.
 #[cfg(unix)]
 pub fn leakgate_without_read_override(home: &Path) -> Command {
-    let bin = assert_cmd::cargo::cargo_bin("leakgate");
+    let bin = binary();
     let cmd = if is_root() {
         let mut cmd = Command::new("setpriv");
         cmd.args(["--bounding-set", "-dac_override,-dac_read_search"])
@@ -118,7 +126,7 @@ pub fn found(report: &serde_json::Value) -> Vec<(String, u64, String)> {
 
 /// PATH with the built `leakgate` first, so installed hooks find it.
 pub fn path_with_leakgate() -> std::ffi::OsString {
-    let bin = assert_cmd::cargo::cargo_bin("leakgate");
+    let bin = binary();
     let mut paths = vec![bin.parent().unwrap().to_path_buf()];
     paths.extend(std::env::split_paths(
         &std::env::var_os("PATH").unwrap_or_default(),
