@@ -14,6 +14,7 @@ import uuid as _uuid
 from accuracy_corpus import ALNUM, B64, B64URL, HEX
 
 P, N = True, False
+ROOT = "ho/"  # every held-out file lives under it
 UPPER_ALNUM = string.ascii_uppercase + string.digits
 CRYPT = ALNUM + "./"
 
