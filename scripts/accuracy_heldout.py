@@ -21,6 +21,7 @@ CRYPT = ALNUM + "./"
 
 def build(c):
     positives(c)
+    lookalikes(c)
 
 
 def helpers(c):
@@ -139,3 +140,92 @@ def code_shapes(c):
     c.add("ho/logs/worker.log", ["2026-11-30 10:00:00 INFO worker started", (f"2026-11-30 10:00:01 DEBUG connecting to db01 user=app password={pw()}", "password", P)])
     c.add("ho/nb/etl.ipynb", ['{"cells": [{"cell_type": "code", "source": [', (f'"api_key = \\"{c.r(HEX, 32)}\\"\\n",', "generic", P), '"resp = fetch(api_key)"', "]}]}"])
     c.add("ho/cfg/mail.ini", ["[smtp]", "host = smtp.acme.io", "user = alerts", (f"pass = {pw()}", "password", P)])
+
+
+def lookalikes(c):
+    """Look-alikes of the held-out classes, written in their own sitting after the positives
+    were committed, without reading the rules: references, placeholders, public values, ids,
+    code and prose that a careless scanner takes for secrets."""
+    uid = lambda: str(_uuid.UUID(int=c.rng.getrandbits(128)))
+    b64 = lambda s: base64.b64encode(s.encode()).decode()
+    negs = [
+        ("ho/neg/slack.rs", 'let client = Client::new("xoxp-your-token-here");', "chat", "placeholder"),
+        ("ho/neg/grafana.tf", "  auth = var.grafana_service_account_token", "saas", "reference"),
+        ("ho/neg/Maps.swift", 'let mapboxPublicToken = "pk.' + b64(json.dumps({"u": "acme-maps", "a": c.r("abcdefghijklmnopqrstuvwxyz0123456789", 25)})).rstrip("=") + "." + c.r(B64URL, 22) + '"', "saas", "public material"),
+        ("ho/neg/sumo.properties", "sumo.accessKey=${SUMO_ACCESS_KEY}", "saas", "reference"),
+        ("ho/neg/okta.log", "2026-11-30T10:00:02Z DEBUG request headers: {'Authorization': 'SSWS ${OKTA_API_TOKEN}'}", "saas", "reference"),
+        ("ho/neg/teams.md", "Paste the URL, e.g. https://acme.webhook.office.com/webhookb2/<group-id>@<tenant-id>/IncomingWebhook/<id>/<owner-id>", "chat", "placeholder"),
+        ("ho/neg/slack.env", "SLACK_REFRESH_TOKEN=xoxe-1-...", "chat", "placeholder"),
+        ("ho/neg/bot.py", 'bot.run(os.environ["DISCORD_TOKEN"])', "chat", "reference"),
+        ("ho/neg/.env.production", "FACEBOOK_APP_ID=" + c.r(string.digits, 15), "saas", "hash or id"),
+        ("ho/neg/Backup.kt", "private val dropboxToken = BuildConfig.DROPBOX_TOKEN", "saas", "reference"),
+        ("ho/neg/square.rb", "client = Square::Client.new(access_token: ENV['SQUARE_ACCESS_TOKEN'], environment: 'production')", "payments", "reference"),
+        ("ho/neg/ibm.sh", "ibmcloud login --apikey @~/.bluemix/apikey.json -r eu-de", "cloud", "reference"),
+        ("ho/neg/Upload.cs", '  "https://prodlogs.blob.core.windows.net/uploads?sv=2022-11-02&ss=b&srt=co&sp=rl&spr=https&sig=<signature>"', "cloud", "placeholder"),
+        ("ho/neg/storage.tf", "  storage_account_key = azurerm_storage_account.logs.primary_access_key", "cloud", "reference"),
+        ("ho/neg/Dockerfile", "ARG BUNDLE_ENTERPRISE__CONTRIBSYS__COM", "registries", "reference"),
+        ("ho/neg/Gemfile", 'source "https://gems.contribsys.com/" do', "registries", "code or prose"),
+        ("ho/neg/scrape.go", 'const scrapingBeeKey = "YOUR-API-KEY"', "saas", "placeholder"),
+        ("ho/neg/mail.js", "  key: process.env.MAILGUN_API_KEY || 'key-yourkeyhere',", "messaging", "placeholder"),
+        ("ho/neg/.zshrc", "export SRC_ACCESS_TOKEN=$(pass show sourcegraph/token)", "vcs", "reference"),
+        ("ho/neg/ci-job.log", "remote: https://oauth2:[MASKED]@gitlab.acme.io/web/app.git", "vcs", "placeholder"),
+        ("ho/neg/S3Config.java", '  AWSCredentials creds = new BasicAWSCredentials(System.getenv("AWS_ACCESS_KEY_ID"), System.getenv("AWS_SECRET_ACCESS_KEY"));', "cloud", "reference"),
+        ("ho/neg/setup.ps1", '$env:OPENAI_API_KEY = Read-Host -Prompt "OpenAI key"', "ai", "reference"),
+        ("ho/neg/rag.ipynb", '"os.environ[\\"HUGGINGFACEHUB_API_TOKEN\\"] = getpass.getpass()\\n"', "ai", "reference"),
+        ("ho/neg/quickstart.md", "    export ANTHROPIC_API_KEY=sk-ant-...", "ai", "placeholder"),
+        ("ho/neg/deploy.rst", "   heroku config:set STRIPE_SECRET_KEY=sk_live_XXXXXXXXXXXXXXXXXXXXXXXX", "payments", "placeholder"),
+        ("ho/neg/values.yaml", "  slackWorkflow: {{ .Values.slack.workflowUrl }}", "chat", "reference"),
+        ("ho/neg/tls-secret.yaml", '  tls.key: {{ .Files.Get "certs/tls.key" | b64enc }}', "keys", "reference"),
+        ("ho/neg/git-credentials.md", "Each line of ~/.git-credentials looks like https://USERNAME:TOKEN@github.com", "credentials", "placeholder"),
+        ("ho/neg/.netrc", "machine api.heroku.com login ops@acme.io password <your-api-key>", "credentials", "placeholder"),
+        ("ho/neg/.pgpass", "# hostname:port:database:username:password", "database", "code or prose"),
+        ("ho/neg/wp-config.php", "define( 'DB_PASSWORD', getenv('WORDPRESS_DB_PASSWORD') );", "password", "reference"),
+        ("ho/neg/production.py", 'SECRET_KEY = env("DJANGO_SECRET_KEY")', "generic", "reference"),
+        ("ho/neg/jenkins.sh", 'curl -s -u "$JENKINS_USER:$JENKINS_TOKEN" https://jenkins.acme.io/api/json', "cli", "reference"),
+        ("ho/neg/jenkins.sh", "mysql -h db01.acme.io -u root -p shop < dump.sql", "cli", "code or prose"),
+        ("ho/neg/jenkins.sh", "sshpass -f ~/.ssh/deploy.pass ssh deploy@app01.acme.io uptime", "cli", "reference"),
+        ("ho/neg/Reports.cs", 'var conn = new OdbcConnection("Driver={ODBC Driver 18 for SQL Server};Server=sql01;Database=hr;Trusted_Connection=yes;");', "database", "code or prose"),
+        ("ho/neg/upstream.conf", "    proxy_set_header Authorization $http_authorization;", "credentials", "reference"),
+        ("ho/neg/client.go", 'func auth(req *http.Request, token string) { req.Header.Set("Authorization", "Bearer "+token) }', "generic", "reference"),
+        ("ho/neg/README.md", "Create the file with `htpasswd -B -c .htpasswd admin`; for /etc/shadow use `mkpasswd -m sha-512`, which prints a `$6$` hash.", "credentials", "code or prose"),
+        ("ho/neg/Db.java", 'Connection conn = DriverManager.getConnection(url, "app", System.getenv("DB_PASSWORD"));', "database", "reference"),
+        ("ho/neg/secret.yaml", f"  password: {b64('changeme')}", "encoded", "local default"),
+        ("ho/neg/secret.yaml", "  api-token: {{ .Values.apiToken | b64enc | quote }}", "encoded", "reference"),
+        ("ho/neg/deploy.yml", f"  ENV_FILE_B64: {b64('DEBUG=0' + chr(10) + 'LOG_LEVEL=info' + chr(10) + 'REGION=eu-west-1' + chr(10))}", "encoded", "encoded harmless"),
+        ("ho/neg/links.md", "See https://acme.io/help/search?q=password%3Dreset%26token%3Dexpired for the reset flow.", "encoded", "code or prose"),
+        ("ho/neg/settings.json", '  "integrations": "{\\"slack\\": {\\"channel\\": \\"#alerts\\", \\"username\\": \\"deploy-bot\\"}}"', "encoded", "encoded harmless"),
+        ("ho/neg/checkout.html", f'<div id="pay" data-config="{{&quot;publishableKey&quot;:&quot;pk_live_{c.r(ALNUM, 24)}&quot;}}"></div>', "encoded", "public material"),
+        ("ho/neg/docker-config.json", f'  "auth": "{b64("username:password")}"', "encoded", "placeholder"),
+        ("ho/neg/values.xml", "  <conn>Server=db;Database=app;Integrated Security=true;</conn>", "encoded", "code or prose"),
+        ("ho/neg/payments.py", 'client = Client(api_key=os.environ["ACME_KEY"], api_secret=settings.ACME_SECRET)', "generic", "reference"),
+        ("ho/neg/auth.js", "  clientSecret: process.env.CLIENT_SECRET,", "generic", "reference"),
+        ("ho/neg/Oauth.java", 'OAuth20Service svc = new ServiceBuilder("web-app").apiSecret(props.getProperty("oauth.secret")).build(GitHubApi.instance());', "generic", "reference"),
+        ("ho/neg/db.rb", 'ActiveRecord::Base.establish_connection(adapter: "mysql2", host: "db01", :username => "app", :password => ENV.fetch("DB_PASSWORD"))', "password", "reference"),
+        ("ho/neg/creds.py", 'CREDS = {"access_key": "svc-reports", "secret_key": None}', "generic", "code or prose"),
+        ("ho/neg/app.toml", '[database]\npassword = ""', "password", "placeholder"),
+        ("ho/neg/run.sh", "APP_CONFIG='{\"db_host\": \"db01\", \"db_password\": \"\"}' ./server", "password", "placeholder"),
+        ("ho/neg/Api.kt", 'val header = Credentials.basic(username = "svc", password = BuildConfig.API_PASSWORD)', "password", "reference"),
+        ("ho/neg/Mail.cs", 'smtp.Credentials = new NetworkCredential("alerts@acme.io", Environment.GetEnvironmentVariable("SMTP_PASSWORD"));', "password", "reference"),
+        ("ho/neg/services.php", "    'acme' => ['api_key' => 'web', 'api_secret' => env('ACME_API_SECRET')],", "generic", "reference"),
+        ("ho/neg/config.go", 'var Default = Config{Endpoint: "https://api.acme.io", APIKey: os.Getenv("ACME_API_KEY")}', "generic", "reference"),
+        ("ho/neg/consts.rs", 'pub const API_TOKEN_HEADER: &str = "X-Api-Token";', "generic", "code or prose"),
+        ("ho/neg/Db.scala", '  val dbPassword = sys.env("DB_PASSWORD")', "password", "reference"),
+        ("ho/neg/Auth.swift", 'let clientSecret = Bundle.main.object(forInfoDictionaryKey: "ClientSecret") as! String', "generic", "reference"),
+        ("ho/neg/backup.ps1", '$Password = Read-Host -AsSecureString -Prompt "Password"', "password", "reference"),
+        ("ho/neg/worker.log", "2026-11-30 10:00:01 DEBUG connecting to db01 user=app password=********", "password", "placeholder"),
+        ("ho/neg/worker.log", "2026-11-30 10:00:02 INFO password reset email sent to user_id=42", "password", "code or prose"),
+        ("ho/neg/etl.ipynb", '"api_key = getpass.getpass(\\"API key: \\")\\n",', "generic", "reference"),
+        ("ho/neg/mail.ini", "pass = %(SMTP_PASS)s", "password", "reference"),
+        ("ho/neg/go-test.log", "--- FAIL: TestTokenRefresh/expired_secret (0.01s)", "generic", "tool output"),
+        ("ho/neg/Strings.resx", "    <value>System.Resources.ResXResourceReader, System.Windows.Forms, Version=4.0.0.0, Culture=neutral, PublicKeyToken=b77a5c561934e089</value>", "generic", "hash or id"),
+        ("ho/neg/login.css", '.password-toggle[aria-pressed="true"] { color: #333; }', "password", "code or prose"),
+        ("ho/neg/azure.tf", f'  tenant_id = "{uid()}"', "generic", "hash or id"),
+        ("ho/neg/lock.yaml", f"resolved_ref: {c.r(HEX, 40)}", "generic", "hash or id"),
+        ("ho/neg/compose.yaml", f"    image: nginx@sha256:{c.r(HEX, 64)}", "generic", "hash or id"),
+        ("ho/neg/oidc.yaml", "token_endpoint: https://login.acme.io/oauth2/token", "generic", "code or prose"),
+        ("ho/neg/policy.go", "const passwordMinLength = 12", "password", "code or prose"),
+    ]
+    for path, line, category, kind in negs:
+        c.kind = kind
+        c.add(path, [(line, category, N)])
+    c.kind = None
