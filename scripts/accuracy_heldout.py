@@ -116,7 +116,7 @@ def encoded(c):
     c.add("ho/svc/settings.json", ["{", (f'  "integrations": "{{\\"slack\\": {{\\"token\\": \\"xoxb-{c.r(string.digits, 12)}-{c.r(string.digits, 13)}-{c.r(ALNUM, 24)}\\"}}}}"', "encoded", P), "}"])
     c.add("ho/web/checkout.html", [(f'<div id="pay" data-config="{{&quot;stripeKey&quot;:&quot;sk_live_{c.r(ALNUM, 24)}&quot;}}"></div>', "encoded", P)])
     c.add("ho/ci/docker-config.json", ['{"auths": {"registry.gitlab.com": {', (f'  "auth": "{b64("ci:glpat-" + c.r(ALNUM, 20))}"', "encoded", P), "}}}"])
-    c.add("ho/ops/values.xml", ["<settings>", (f"  <conn>Server=db;User Id=app;Password=&quot;{c.r(ALNUM, 12)}&amp;{c.r(ALNUM, 4)}&quot;;</conn>", "encoded", P), "</settings>"])
+    c.add("ho/ops/values.xml", ["<settings>", (f"  <conn>Server=db;User Id=app;Password=&quot;{c.r(ALNUM, 12)}&amp;{c.r(ALNUM, 4)}&quot;;</conn>", "encoded", P), "</settings>"])  # leakgate:allow (a generated look-alike or template, not a secret)
 
 
 def code_shapes(c):
@@ -192,7 +192,7 @@ def lookalikes(c):
         ("ho/neg/secret.yaml", f"  password: {b64('changeme')}", "encoded", "local default"),
         ("ho/neg/secret.yaml", "  api-token: {{ .Values.apiToken | b64enc | quote }}", "encoded", "reference"),
         ("ho/neg/deploy.yml", f"  ENV_FILE_B64: {b64('DEBUG=0' + chr(10) + 'LOG_LEVEL=info' + chr(10) + 'REGION=eu-west-1' + chr(10))}", "encoded", "encoded harmless"),
-        ("ho/neg/links.md", "See https://acme.io/help/search?q=password%3Dreset%26token%3Dexpired for the reset flow.", "encoded", "code or prose"),
+        ("ho/neg/links.md", "See https://acme.io/help/search?q=password%3Dreset%26token%3Dexpired for the reset flow.", "encoded", "code or prose"),  # leakgate:allow (a generated look-alike or template, not a secret)
         ("ho/neg/settings.json", '  "integrations": "{\\"slack\\": {\\"channel\\": \\"#alerts\\", \\"username\\": \\"deploy-bot\\"}}"', "encoded", "encoded harmless"),
         ("ho/neg/checkout.html", f'<div id="pay" data-config="{{&quot;publishableKey&quot;:&quot;pk_live_{c.r(ALNUM, 24)}&quot;}}"></div>', "encoded", "public material"),
         ("ho/neg/docker-config.json", f'  "auth": "{b64("username:password")}"', "encoded", "placeholder"),
@@ -211,7 +211,7 @@ def lookalikes(c):
         ("ho/neg/consts.rs", 'pub const API_TOKEN_HEADER: &str = "X-Api-Token";', "generic", "code or prose"),
         ("ho/neg/Db.scala", '  val dbPassword = sys.env("DB_PASSWORD")', "password", "reference"),
         ("ho/neg/Auth.swift", 'let clientSecret = Bundle.main.object(forInfoDictionaryKey: "ClientSecret") as! String', "generic", "reference"),
-        ("ho/neg/backup.ps1", '$Password = Read-Host -AsSecureString -Prompt "Password"', "password", "reference"),
+        ("ho/neg/backup.ps1", '$Password = Read-Host -AsSecureString -Prompt "Password"', "password", "reference"),  # leakgate:allow (a generated look-alike or template, not a secret)
         ("ho/neg/worker.log", "2026-11-30 10:00:01 DEBUG connecting to db01 user=app password=********", "password", "placeholder"),
         ("ho/neg/worker.log", "2026-11-30 10:00:02 INFO password reset email sent to user_id=42", "password", "code or prose"),
         ("ho/neg/etl.ipynb", '"api_key = getpass.getpass(\\"API key: \\")\\n",', "generic", "reference"),
