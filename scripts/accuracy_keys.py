@@ -45,6 +45,8 @@ def openssl_keys(d, keys):
             label = "PKCS#1" if algo.startswith("RSA") else ("SEC1" if algo.startswith("EC") else "DSA traditional")
             keys.append((algo, label, tool(d, "openssl", "pkey", "-in", f"{name}.p8", "-traditional")))
         keys.append((algo, "encrypted PKCS#8", tool(d, "openssl", "pkcs8", "-topk8", "-v2", "aes256", "-in", f"{name}.p8", "-passout", "pass:pw")))
+    legacy = tool(d, "openssl", "pkey", "-in", "rsa2048.p8", "-traditional", "-aes256", "-passout", "pass:pw")
+    keys.append(("RSA 2048", "legacy encrypted PEM (Proc-Type)", legacy))
 
 
 def ssh_keys(d, keys):
@@ -55,8 +57,6 @@ def ssh_keys(d, keys):
             tool(d, "ssh-keygen", "-q", "-t", name, "-b", bits, "-N", pw, "-C", "ci@build", "-f", f)
             keys.append((algo, "OpenSSH" + (" with passphrase" if pw else ""), read(d, f)))
             for v in ["2", "3"] if have_putty else []:
-                extra = ["--old-passphrase", "pw", "--new-passphrase", "pw"] if pw else []
-                open(os.path.join(d, "pw"), "w").write("pw\n")
                 extra = ["--old-passphrase", "pw", "--new-passphrase", "pw"] if pw else []
                 tool(d, "puttygen", f, "-O", "private", "-o", f"{f}.v{v}.ppk", "--ppk-param", f"version={v}", *extra)
                 keys.append((algo, f"PuTTY v{v}" + (" with passphrase" if pw else ""), read(d, f"{f}.v{v}.ppk")))
@@ -87,7 +87,8 @@ def public_material(d):
 
 def body_one_line(text):
     """The base64 body of a PEM block on one line (one-line DER), or None (PGP, PuTTY)."""
-    if not text.startswith("-----BEGIN") or "PGP" in text or "Proc-Type" in text:
+    first = text.splitlines()[0] if text else ""
+    if not first.startswith("-----BEGIN") or "PGP" in first or "Proc-Type:" in text:
         return None
     return "".join(l for l in text.splitlines() if not l.startswith("-----") and ":" not in l)
 
