@@ -22,6 +22,7 @@ CRYPT = ALNUM + "./"
 def build(c):
     positives(c)
     lookalikes(c)
+    round2(c)
 
 
 def helpers(c):
@@ -229,3 +230,60 @@ def lookalikes(c):
         c.kind = kind
         c.add(path, [(line, category, N)])
     c.kind = None
+
+
+def round2(c):
+    """A second sitting of positives (formats from the vendors' docs): more URL forms, encodings
+    and code shapes, in manifests, CI files, notebooks, logs and docs, and C, C++, Elixir, Dart,
+    Lua, Perl and Haskell sources."""
+    pw, uid, b64, b64u = helpers(c)
+    d = string.digits
+    r = lambda path, lines: c.add("ho/r2/" + path, lines)
+    grafana_key = b64(json.dumps({"k": c.r(ALNUM, 32), "n": "ci-deploy", "id": c.rng.randint(1, 99)}, separators=(",", ":")))
+    r("ops/grafana.sh", [(f'curl -H "Authorization: Bearer {grafana_key}" https://grafana.acme.io/api/dashboards/db/main', "saas", P)])
+    r("flows/notify.json", ["{", (f'  "flowUrl": "https://prod-{c.rng.randint(10, 99)}.westeurope.logic.azure.com:443/workflows/{c.r(HEX, 32)}/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig={c.r(B64URL, 43)}"', "chat", P), "}"])
+    r("ops/alerts.yaml", ["receivers:", "  - name: teams", "    msteams_configs:",
+                          (f"      - webhook_url: https://outlook.office.com/webhook/{uid()}@{uid()}/IncomingWebhook/{c.r(HEX, 32)}/{uid()}", "chat", P)])
+    r("ops/alertmanager.yml", ["global:", (f"  slack_api_url: https://hooks.slack.com/services/T{c.r(UPPER_ALNUM, 10)}/B{c.r(UPPER_ALNUM, 10)}/{c.r(ALNUM, 24)}", "chat", P)])
+    r("ops/slack-trigger.sh", [(f"curl -X POST https://hooks.slack.com/triggers/T{c.r(UPPER_ALNUM, 10)}/{c.r(d, 13)}/{c.r(HEX, 32)} -d @payload.json", "chat", P)])
+    r("ops/slack-legacy.env", [(f"SLACK_APP_TOKEN=xoxa-2-{c.r(d, 12)}-{c.r(d, 13)}-{c.r(d, 13)}-{c.r(HEX, 64)}", "chat", P)])
+    r("ops/okta.env", ["OKTA_ORG_URL=https://acme.okta.com", (f"OKTA_API_TOKEN=00{c.r(B64URL, 40)}", "saas", P)])
+    r("py/mailer.py", [(f'requests.post("https://api.mailgun.net/v3/mg.acme.io/messages", auth=("api", "key-{c.r(HEX, 32)}"), data=msg)', "messaging", P)])
+    r("tf/sumo.tf", ['provider "sumologic" {', (f'  access_id  = "su{c.r(ALNUM, 12)}"', "saas", P), (f'  access_key = "{c.r(ALNUM, 64)}"', "saas", P), "}"])
+    r("cs/appsettings.Production.json", ["{", (f'  "BlobStorage": "DefaultEndpointsProtocol=https;AccountName=acmeprod;AccountKey={c.r(B64, 86)}==;EndpointSuffix=core.windows.net",', "cloud", P), '  "Logging": {}', "}"])
+    r("gh/deploy.yml", ["jobs:", "  deploy:", "    env:", (f"      NPM_TOKEN: {c.gh('npm_')}", "registries", P), "    steps:", "      - run: npm publish"])
+    r("ecs/task.json", ['{"containerDefinitions": [{"name": "api", "environment": [', (f'  {{"name": "STRIPE_API_KEY", "value": "sk_live_{c.r(ALNUM, 24)}"}}', "payments", P), "]}]}"])
+    r("compose/docker-compose.yml", ["services:", "  db:", "    image: postgres:16", "    environment:", (f"      POSTGRES_PASSWORD: {pw()}", "password", P)])
+    r("ansible/group_vars/all.yml", ["---", "mysql_root_user: root", (f"mysql_root_password: {pw()}", "password", P)])
+    r("cfn/stack.yaml", ["Resources:", "  Db:", "    Type: AWS::RDS::DBInstance", "    Properties:", (f"      MasterUserPassword: {pw()}", "password", P)])
+    r("nb/analysis.ipynb", ['{"cells": [{"cell_type": "code", "source": [', (f'"conn = psycopg2.connect(\\"postgresql://analyst:{pw()}@warehouse.acme.io:5432/dw\\")\\n"', "database", P), "]}]}"])
+    r("logs/app.log", ["2026-11-30 10:00:00,001 INFO boot", (f"2026-11-30 10:00:00,120 ERROR could not connect: redis://default:{c.r(ALNUM, 32)}@cache01.acme.io:6379/0 timed out", "database", P)])
+    r("docs/setup.md", ["## Connect", "", (f"Use `mongodb+srv://admin:{pw()}@prod.x1y2z.mongodb.net/app` as the connection string.", "database", P)])
+    r("c/client.c", ['#include "client.h"', (f'static const char *API_KEY = "{c.r(ALNUM, 40)}";', "generic", P)])
+    r("cpp/Auth.cpp", [(f'const std::string kClientSecret = "{c.r(B64URL, 40)}";', "generic", P)])
+    r("ex/config/prod.exs", ["import Config", (f'config :app, App.Repo, username: "app", password: "{pw()}", hostname: "db01.acme.io"', "password", P)])
+    r("dart/lib/env.dart", [(f"const String apiSecret = '{c.r(ALNUM, 40)}';", "generic", P)])
+    r("lua/conf.lua", [(f'local db_password = "{pw()}"', "password", P)])
+    r("perl/Db.pm", [(f'my $dbh = DBI->connect("dbi:Pg:dbname=app;host=db01", "app", "{pw()}");', "database", P)])
+    r("hs/Config.hs", [(f'apiToken = "{c.r(ALNUM, 40)}"', "generic", P)])
+    r("ts/client.ts", [(f"export const stripe = new Stripe('sk_live_{c.r(ALNUM, 24)}', {{ apiVersion: '2024-06-20' }});", "payments", P)])
+    r("py/jwt_conf.py", [(f'app.config["JWT_SECRET_KEY"] = "{c.r(ALNUM, 48)}"', "generic", P)])
+    r("java/application.yml", ["spring:", "  mail:", "    host: smtp.acme.io", (f"    password: {pw()}", "password", P)])
+    r("k8s/db-secret.yaml", ["apiVersion: v1", "kind: Secret", "metadata:", "  name: db", "type: Opaque", "data:",
+                             (f"  DATABASE_URL: {b64('postgres://app:' + c.r(ALNUM, 20) + '@db01.acme.io:5432/app')}", "encoded", P)])
+    r("helm/values.json", [(f'{{"secret": {{"data": {{"token": "{b64(c.r(ALNUM, 40))}"}}}}, "kind": "Secret"}}', "encoded", P)])
+    r("js/config.js", [(f"const cfg = JSON.parse('{{\"apiKey\": \"sk_live_{c.r(ALNUM, 24)}\"}}');", "encoded", P)])
+    r("web/embed.html", [(f'<iframe src="https://app.acme.io/embed?token={c.gh()}"></iframe>', "vcs", P)])
+    r("ops/callback.log", [(f"GET /oauth/callback?redirect=https%3A%2F%2Fapp.acme.io%2F%3Fkey%3Dsk_live_{c.r(ALNUM, 24)} 302", "encoded", P)])
+    r("ops/env.b64", [(b64("DB_PASSWORD=" + pw() + "\n" + "AWS_SECRET_ACCESS_KEY=" + c.r(B64, 40) + "\n"), "encoded", P)])
+    r("xml/web.xml", [(f"<init-param><param-name>config</param-name><param-value>{{&quot;client_secret&quot;: &quot;{c.r(B64URL, 40)}&quot;}}</param-value></init-param>", "encoded", P)])
+    r("js/escaped.js", [(f'const headers = JSON.parse("{{\\"Authorization\\": \\"Bearer {c.r(ALNUM, 40)}\\"}}");', "encoded", P)])
+    r("home/.git-credentials", [(f"https://ci-bot:{c.gh()}@github.com", "credentials", P)])
+    r("ops/mount.sh", [(f"mount -t cifs //fs01/share /mnt/share -o username=svc_backup,password={pw()}", "cli", P)])
+    r("ops/runas.bat", [(f'runas /user:CORP\\admin "cmd /c net user svc {pw()} /add"', "cli", P)])
+    r("ops/redis.sh", [(f"redis-cli -h cache01.acme.io -a {pw()} FLUSHALL", "cli", P)])
+    r("ops/wget.sh", [(f"wget --user=deploy --password={pw()} https://artifacts.acme.io/app.tar.gz", "cli", P)])
+    r("ops/ftp.txt", [(f"ftp://uploader:{pw()}@ftp.acme.io/incoming/", "credentials", P)])
+    r("ops/keytab-export.txt", [(f"$krb5tgs$23$*svc_web$ACME.LOCAL$HTTP/web01.acme.local*${c.r(HEX, 32)}${c.r(HEX, 400)}", "credentials", P)])
+    r("ops/pwdump.txt", [(f"svc_sql:1104:aad3b435b51404eeaad3b435b51404ee:{c.r(HEX, 32)}:::", "credentials", P)])
+    r("ops/users.htpasswd", [("deploy:{SHA}" + base64.b64encode(bytes(c.rng.getrandbits(8) for _ in range(20))).decode(), "credentials", P)])
