@@ -23,6 +23,7 @@ def build(c):
     positives(c)
     lookalikes(c)
     round2(c)
+    round2_lookalikes(c)
 
 
 def helpers(c):
@@ -287,3 +288,52 @@ def round2(c):
     r("ops/keytab-export.txt", [(f"$krb5tgs$23$*svc_web$ACME.LOCAL$HTTP/web01.acme.local*${c.r(HEX, 32)}${c.r(HEX, 400)}", "credentials", P)])
     r("ops/pwdump.txt", [(f"svc_sql:1104:aad3b435b51404eeaad3b435b51404ee:{c.r(HEX, 32)}:::", "credentials", P)])
     r("ops/users.htpasswd", [("deploy:{SHA}" + base64.b64encode(bytes(c.rng.getrandbits(8) for _ in range(20))).decode(), "credentials", P)])
+
+
+def round2_lookalikes(c):
+    """Look-alikes for the second sitting, written after its positives were committed."""
+    b64 = lambda s: base64.b64encode(s.encode()).decode()
+    negs = [
+        ("ops/grafana.sh", 'curl -H "Authorization: Bearer $GRAFANA_TOKEN" https://grafana.acme.io/api/dashboards/db/main', "saas", "reference"),
+        ("flows/notify.json", '  "flowUrl": "https://prod-00.westeurope.logic.azure.com:443/workflows/<workflow-id>/triggers/manual/paths/invoke?api-version=2016-06-01&sig=<sig>"', "chat", "placeholder"),
+        ("ops/alerts.yaml", "      - webhook_url_file: /etc/alertmanager/secrets/teams-url", "chat", "reference"),
+        ("ops/alertmanager.yml", "  slack_api_url_file: /etc/alertmanager/slack_url", "chat", "reference"),
+        ("docs/slack.md", "Slack webhook URLs look like `https://hooks.slack.com/services/T…/B…/…`.", "chat", "placeholder"),
+        ("ops/okta.env", "OKTA_API_TOKEN=", "saas", "placeholder"),
+        ("py/mailer.py", 'requests.post(url, auth=("api", os.environ["MAILGUN_API_KEY"]), data=msg)', "messaging", "reference"),
+        ("tf/sumo.tf", "  access_key = var.sumologic_access_key", "saas", "reference"),
+        ("cs/appsettings.Development.json", '  "BlobStorage": "UseDevelopmentStorage=true",', "cloud", "local default"),
+        ("gh/deploy.yml", "      NPM_TOKEN: ${{ secrets.NPM_TOKEN }}", "registries", "reference"),
+        ("ecs/task.json", '  {"name": "STRIPE_API_KEY", "valueFrom": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:stripe-AbCdEf"}', "payments", "reference"),
+        ("compose/docker-compose.yml", "      POSTGRES_PASSWORD_FILE: /run/secrets/pg_password", "password", "reference"),
+        ("ansible/group_vars/all.yml", '    mysql_root_password: "{{ vault_mysql_root_password }}"', "password", "reference"),
+        ("cfn/stack.yaml", "      MasterUserPassword: !Sub '{{resolve:secretsmanager:${DbSecret}:SecretString:password}}'", "password", "reference"),
+        ("nb/analysis.ipynb", '"conn = psycopg2.connect(os.environ[\\"DW_URL\\"])\\n"', "database", "reference"),
+        ("logs/app.log", "2026-11-30 10:00:00,120 ERROR could not connect: redis://cache01.acme.io:6379/0 timed out", "database", "code or prose"),
+        ("docs/setup.md", "Use `mongodb+srv://<username>:<password>@cluster0.mongodb.net/app` as the connection string.", "database", "placeholder"),
+        ("c/client.c", 'static const char *API_KEY_ENV = "ACME_API_KEY";', "generic", "code or prose"),
+        ("cpp/Auth.cpp", 'const std::string kClientSecret = std::getenv("CLIENT_SECRET");', "generic", "reference"),
+        ("ex/config/runtime.exs", 'config :app, App.Repo, password: System.fetch_env!("DB_PASSWORD")', "password", "reference"),
+        ("dart/lib/env.dart", "const String apiSecret = String.fromEnvironment('API_SECRET');", "generic", "reference"),
+        ("lua/conf.lua", 'local db_password = os.getenv("DB_PASSWORD")', "password", "reference"),
+        ("perl/Db.pm", 'my $dbh = DBI->connect($dsn, $user, $ENV{DB_PASSWORD});', "database", "reference"),
+        ("hs/Config.hs", 'apiToken <- getEnv "API_TOKEN"', "generic", "reference"),
+        ("ts/client.ts", "export const stripe = new Stripe(process.env.STRIPE_SECRET_KEY!, { apiVersion: '2024-06-20' });", "payments", "reference"),
+        ("py/jwt_conf.py", 'app.config["JWT_SECRET_KEY"] = os.environ["JWT_SECRET_KEY"]', "generic", "reference"),
+        ("java/application.yml", "    password: ${SPRING_MAIL_PASSWORD}", "password", "reference"),
+        ("k8s/configmap.yaml", f"  logo.png: {b64('not a secret, just some bytes of an image placeholder')}", "encoded", "encoded harmless"),
+        ("js/config.js", "const cfg = JSON.parse('{\"apiKey\": \"pk_live_" + c.r(ALNUM, 24) + "\"}');", "encoded", "public material"),
+        ("ops/callback.log", "GET /oauth/callback?redirect=https%3A%2F%2Fapp.acme.io%2F%3Ftab%3Dsettings 302", "encoded", "code or prose"),
+        ("ops/mount.sh", "mount -t cifs //fs01/share /mnt/share -o credentials=/etc/cifs-creds", "cli", "reference"),
+        ("ops/redis.sh", 'redis-cli -h cache01.acme.io -a "$REDIS_PASSWORD" PING', "cli", "reference"),
+        ("ops/wget.sh", "wget --user=deploy --ask-password https://artifacts.acme.io/app.tar.gz", "cli", "code or prose"),
+        ("ops/ftp.txt", "ftp://ftp.acme.io/pub/", "credentials", "code or prose"),
+        ("docs/hashcat.md", "Mode 1000 cracks NTLM hashes such as `user:1001:aad3b435b51404eeaad3b435b51404ee:<nt-hash>:::`.", "credentials", "placeholder"),
+        ("ops/nginx.conf", "    auth_basic_user_file /etc/nginx/.htpasswd;", "credentials", "code or prose"),
+        ("go/ids.go", f'const projectID = "{c.r(HEX, 24)}" // public project id shown in the console URL', "generic", "hash or id"),
+        ("web/analytics.html", "<script async src=\"https://www.googletagmanager.com/gtag/js?id=G-" + c.r(UPPER_ALNUM, 10) + "\"></script>", "generic", "public material"),
+    ]
+    for path, line, category, kind in negs:
+        c.kind = kind
+        c.add("ho/r2neg/" + path, [(line, category, N)])
+    c.kind = None
