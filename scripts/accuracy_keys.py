@@ -51,13 +51,14 @@ def openssl_keys(d, keys):
 
 def ssh_keys(d, keys):
     have_putty = shutil.which("puttygen") is not None
+    open(os.path.join(d, "pw"), "w").write("pw\n")  # puttygen reads passphrases from files
     for name, algo, bits in SSH:
         for pw in ["", "pw"]:
             f = f"ssh-{name}{'-pw' if pw else ''}"
             tool(d, "ssh-keygen", "-q", "-t", name, "-b", bits, "-N", pw, "-C", "ci@build", "-f", f)
             keys.append((algo, "OpenSSH" + (" with passphrase" if pw else ""), read(d, f)))
             for v in ["2", "3"] if have_putty else []:
-                extra = ["--old-passphrase", "pw", "--new-passphrase", "pw"] if pw else []
+                extra = ["--old-passphrase", "pw", "--new-passphrase", "pw"] if pw else []  # files
                 tool(d, "puttygen", f, "-O", "private", "-o", f"{f}.v{v}.ppk", "--ppk-param", f"version={v}", *extra)
                 keys.append((algo, f"PuTTY v{v}" + (" with passphrase" if pw else ""), read(d, f"{f}.v{v}.ppk")))
 
