@@ -14,6 +14,7 @@ pub mod ignore;
 pub mod import_gitleaks;
 pub mod merge;
 pub mod rules;
+pub mod rules_expand;
 pub mod shell;
 
 use clap::{Parser, Subcommand};

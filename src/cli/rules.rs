@@ -35,6 +35,9 @@ pub enum RulesCommand {
     },
     /// Convert a gitleaks configuration into a .leakgate.toml
     ImportGitleaks(super::import_gitleaks::ImportGitleaksArgs),
+    /// Expand example placeholders ({{alnum:36}}, {{pem:rsa}} ...) into fake secrets, a rule's
+    /// validator completing checksums (for scripts and test fixtures)
+    Expand(super::rules_expand::ExpandArgs),
 }
 
 /// Runs a rules subcommand.
@@ -44,6 +47,7 @@ pub fn run(command: &RulesCommand) -> anyhow::Result<ExitStatus> {
         RulesCommand::Test { files } => test(files),
         RulesCommand::Explain { id, config } => explain(id, config.as_deref()),
         RulesCommand::ImportGitleaks(args) => super::import_gitleaks::run(args),
+        RulesCommand::Expand(args) => super::rules_expand::run(args),
     }
 }
 

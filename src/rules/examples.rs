@@ -163,10 +163,18 @@ pub fn materialize(
     positive: bool,
 ) -> String {
     let rule = &engine.rules()[rule_index];
-    let mut text = expand(template, &rule.id, index).into_bytes();
+    let text = expand(template, &rule.id, index);
     if !positive {
-        return String::from_utf8_lossy(&text).into_owned();
+        return text;
     }
+    complete(engine, rule_index, text)
+}
+
+/// Lets the validator of the rule at `rule_index` complete the first secret of that rule in
+/// `text` (a checksum); text the rule's regex does not match is returned as it is.
+pub fn complete(engine: &Engine, rule_index: usize, text: String) -> String {
+    let rule = &engine.rules()[rule_index];
+    let mut text = text.into_bytes();
     if let (Some(validator), Some(regex)) = (rule.validator, rule.regex()) {
         let span = regex.captures(&text).and_then(|c| rule.secret_span(&c));
         if let Some(span) = span {

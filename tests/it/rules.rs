@@ -124,3 +124,58 @@ fn rules_list_and_explain() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `rules expand` fills placeholders deterministically, a rule's validator completes the
+/// checksum (the token is then found), and a bad line or rule is one clear error.
+#[test]
+fn rules_expand_makes_fakes_that_scripts_can_use() {
+    let home = TempDir::new().unwrap();
+    let run = |args: &[&str], stdin: &str| {
+        leakgate(home.path())
+            .args(["rules", "expand"])
+            .args(args)
+            .write_stdin(stdin)
+            .output()
+            .unwrap()
+    };
+    let plain = run(&["--seed", "s", "x={{hex:8}}", "ghp_{{alnum:36}}"], "");
+    assert!(plain.status.success());
+    let lines: Vec<String> = String::from_utf8(plain.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert!(lines[0].len() == 10 && lines[0][2..].bytes().all(|b| b.is_ascii_hexdigit()));
+    let again = run(&["--seed", "s", "x={{hex:8}}"], "");
+    assert_eq!(String::from_utf8(again.stdout).unwrap().trim(), lines[0]);
+
+    let input = "\"token = {{digits:4}}\"\n{\"template\": \"TOKEN=ghp_{{alnum:36}}\", \"rule\": \"github-pat-classic\"}\n";
+    let batch = run(&["--jsonl"], input);
+    assert!(batch.status.success());
+    let values: Vec<String> = String::from_utf8(batch.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(values.len(), 2);
+    assert!(values[0].starts_with("token = ") && values[0].len() == 12);
+    // Without the rule the checksum is random and the token a look-alike; with it, a finding.
+    for (text, expected) in [(values[1].as_str(), 1), (lines[1].as_str(), 0)] {
+        let out = leakgate(home.path())
+            .args(["stdin", "-f", "json"])
+            .write_stdin(format!("{text}\n"))
+            .output()
+            .unwrap();
+        let found = crate::support::found(&crate::support::json(&out.stdout));
+        let github = found.iter().filter(|f| f.2 == "github-pat-classic").count();
+        assert_eq!(github, expected, "{text}: {found:?}");
+    }
+
+    let bad = run(&["--jsonl"], "{\"x\": 1}\n");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("stdin line 1"));
+    let unknown = run(&["--rule", "no-such-rule", "x"], "");
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no rule 'no-such-rule'"));
+}
