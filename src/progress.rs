@@ -30,7 +30,12 @@ impl Progress {
             let bytes = stats.bytes_so_far();
             let secs = state.elapsed().as_secs_f64().max(0.001);
             let rate = HumanBytes(per_second(bytes, secs));
-            let _ = write!(out, "{} files, {}, {rate}/s", stats.files(), HumanBytes(bytes));
+            let _ = write!(
+                out,
+                "{} files, {}, {rate}/s",
+                stats.files(),
+                HumanBytes(bytes)
+            );
         };
         if let Ok(style) = ProgressStyle::with_template("{spinner} {counts} [{elapsed}]") {
             bar.set_style(style.with_key("counts", counts));

@@ -244,7 +244,10 @@ fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
 pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     if std::fs::metadata(&target).is_ok_and(|m| !m.is_file()) {
-        return OpenOptions::new().write(true).open(&target)?.write_all(bytes);
+        return OpenOptions::new()
+            .write(true)
+            .open(&target)?
+            .write_all(bytes);
     }
     let dir = match target.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,

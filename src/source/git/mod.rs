@@ -102,7 +102,8 @@ fn format_time(time: git2::Time) -> String {
         .seconds()
         .clamp(Timestamp::MIN.as_second(), Timestamp::MAX.as_second());
     let timestamp = Timestamp::from_second(seconds).unwrap_or(Timestamp::UNIX_EPOCH);
-    let offset = Offset::from_seconds(time.offset_minutes().saturating_mul(60)).unwrap_or(Offset::UTC);
+    let offset =
+        Offset::from_seconds(time.offset_minutes().saturating_mul(60)).unwrap_or(Offset::UTC);
     timestamp.display_with_offset(offset).to_string()
 }
 
