@@ -15,7 +15,8 @@
 //! scans `properties.commit` (id, author, email, date, message), and with `--validate`
 //! `properties.validation` (`{"status": "valid" | "invalid" | "unknown" | "error", "detail"}`).
 
-use std::borrow::Cow;
+mod model;
+
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
@@ -25,234 +26,12 @@ use serde_json::Value;
 use super::{Report, ReportOptions, shown_secret};
 use crate::finding::{Finding, Provenance};
 use crate::rules::{Confidence, Rule, Severity};
-
-// The SARIF objects leakgate writes, as typed serde structs. Field names follow the SARIF 2.1.0
-// schema (camelCase via serde). Fields are declared in the byte order of their wire names, the
-// order the reports had when they were built as `serde_json::Value` maps, so the output stays
-// byte-identical. Property bags holding leakgate's own types (provenance, commit, validation)
-// go through `serde_json::Value` for the same reason: its maps sort their keys.
-
-/// The document root (`sarifLog`).
-#[derive(Serialize)]
-struct Log<'a> {
-    #[serde(rename = "$schema")]
-    schema: &'static str,
-    runs: Vec<Run<'a>>,
-    version: &'static str,
-}
-
-/// One `run`: a tool, its rules and its results.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Run<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    automation_details: Option<AutomationDetails>,
-    column_kind: &'static str,
-    invocations: [Invocation<'a>; 1],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    properties: Option<RunProperties<'a>>,
-    results: Vec<SarifResult<'a>>,
-    tool: Tool<'a>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    version_control_provenance: Option<[VersionControl<'a>; 1]>,
-}
-
-/// `runAutomationDetails`: which repository a run of a fleet report covers.
-#[derive(Serialize)]
-struct AutomationDetails {
-    id: String,
-}
-
-/// The run's property bag.
-#[derive(Serialize)]
-struct RunProperties<'a> {
-    repository: &'a str,
-}
-
-/// `versionControlDetails` for a repository given by URL.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct VersionControl<'a> {
-    repository_uri: &'a str,
-}
-
-/// `tool`, with its `driver`.
-#[derive(Serialize)]
-struct Tool<'a> {
-    driver: Driver<'a>,
-}
-
-/// `toolComponent`: leakgate and the rules that fired.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Driver<'a> {
-    information_uri: &'static str,
-    name: &'static str,
-    rules: Vec<Descriptor<'a>>,
-    version: &'static str,
-}
-
-/// `reportingDescriptor`: one rule.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Descriptor<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    default_configuration: Option<Configuration>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    full_description: Option<Text<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    help: Option<Help>,
-    id: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    properties: Option<DescriptorProperties<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    short_description: Option<Text<'a>>,
-}
-
-/// `reportingConfiguration`: the default level.
-#[derive(Serialize)]
-struct Configuration {
-    level: &'static str,
-}
-
-/// A `message` or `multiformatMessageString` with plain text only.
-#[derive(Serialize)]
-struct Text<'a> {
-    text: Cow<'a, str>,
-}
-
-impl<'a> Text<'a> {
-    fn new(text: impl Into<Cow<'a, str>>) -> Text<'a> {
-        Text { text: text.into() }
-    }
-}
-
-/// A rule's help, the same text as Markdown and plain text.
-#[derive(Serialize)]
-struct Help {
-    markdown: String,
-    text: String,
-}
-
-/// A rule's property bag: tags and GitHub's `security-severity` and `precision`.
-#[derive(Serialize)]
-struct DescriptorProperties<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    confidence: Option<Confidence>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    precision: Option<&'static str>,
-    #[serde(rename = "security-severity")]
-    security_severity: &'static str,
-    tags: &'a [String],
-}
-
-/// `invocation`: always successful; the summary's notes as notifications.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Invocation<'a> {
-    execution_successful: bool,
-    tool_execution_notifications: Vec<Notification<'a>>,
-}
-
-/// `notification`: one warning.
-#[derive(Serialize)]
-struct Notification<'a> {
-    level: &'static str,
-    message: Text<'a>,
-}
-
-/// `result`: one finding.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SarifResult<'a> {
-    level: &'static str,
-    locations: [Location<'a>; 1],
-    message: Text<'a>,
-    partial_fingerprints: Fingerprints<'a>,
-    properties: ResultProperties<'a>,
-    rule_id: &'a str,
-    rule_index: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    suppressions: Option<[Suppression<'a>; 1]>,
-}
-
-/// `partialFingerprints`: the finding fingerprint under leakgate's own key.
-#[derive(Serialize)]
-struct Fingerprints<'a> {
-    #[serde(rename = "leakgate/v1")]
-    leakgate_v1: &'a str,
-}
-
-/// A result's property bag.
-#[derive(Serialize)]
-struct ResultProperties<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    commit: Option<Value>,
-    confidence: Confidence,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    decoded: Option<&'a str>,
-    provenance: Value,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    validation: Option<Value>,
-}
-
-/// `suppression`: a finding kept in the report but suppressed in source.
-#[derive(Serialize)]
-struct Suppression<'a> {
-    justification: &'a str,
-    kind: &'static str,
-}
-
-/// `location`: a physical one (file or blob) or a logical one (a commit or tag message).
-#[allow(clippy::struct_field_names)] // the schema's names
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Location<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    logical_locations: Option<[LogicalLocation<'a>; 1]>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    physical_location: Option<PhysicalLocation>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    properties: Option<LineColumn>,
-}
-
-/// `logicalLocation`: a message, named `commit message of <id>` or `tag message of <name>`.
-#[derive(Serialize)]
-struct LogicalLocation<'a> {
-    kind: &'static str,
-    name: &'a str,
-}
-
-/// The line and column inside a message (a logical location has no region).
-#[derive(Serialize)]
-struct LineColumn {
-    column: usize,
-    line: usize,
-}
-
-/// `physicalLocation`: a file and a region in it.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PhysicalLocation {
-    artifact_location: ArtifactLocation,
-    region: Region,
-}
-
-/// `artifactLocation`: a URI relative to the scan root.
-#[derive(Serialize)]
-struct ArtifactLocation {
-    uri: String,
-}
-
-/// `region`: 1-based lines and columns (Unicode code points, per the run's `columnKind`).
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Region {
-    end_column: usize,
-    end_line: usize,
-    start_column: usize,
-    start_line: usize,
-}
+use model::{
+    ArtifactLocation, AutomationDetails, Configuration, Descriptor, DescriptorProperties, Driver,
+    Fingerprints, Help, Invocation, LineColumn, Location, Log, LogicalLocation, Notification,
+    PhysicalLocation, Region, ResultProperties, Run, RunProperties, SarifResult, Suppression, Text,
+    Tool, VersionControl,
+};
 
 /// SARIF level for a severity.
 fn level(severity: Severity) -> &'static str {
@@ -282,7 +61,7 @@ fn precision(confidence: Confidence) -> &'static str {
     }
 }
 
-/// A property-bag value of one of leakgate's own types, with its keys sorted (see above).
+/// A property-bag value of one of leakgate's own types, with its keys sorted (see [`model`]).
 fn bag<T: Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
