@@ -3,9 +3,9 @@
 //! # Wire format
 //! One run (or, for fleet scans and merged reports whose findings carry a repository, one run
 //! per repository, with `automationDetails.id` `leakgate/<repository>/`, `properties.repository`
-//! and, for a URL, `versionControlProvenance`); `tool.driver.rules` lists every rule that fired (id, name, short and full
-//! description, help text with the remediation, default level from severity, tags and a
-//! `security-severity`). Each result has `ruleId`, `ruleIndex`, `level`, a message with the masked
+//! and, for a URL, `versionControlProvenance`); `tool.driver.rules` lists every rule that fired
+//! (id, name, short and full description, help text with the remediation, default level from
+//! severity, tags and a `security-severity`). Each result has `ruleId`, `ruleIndex`, `level`, a message with the masked
 //! secret, one location: a physical one (`uri` relative to the scan root, region with start/end
 //! line and column), or for a commit or tag message a logical one named `commit message of <id>`
 //! / `tag message of <name>`; `partialFingerprints["leakgate/v1"]` (the finding fingerprint),
@@ -14,6 +14,10 @@
 //! `properties.decoded` for a secret found in decoded text (`base64`, `percent`...), for git
 //! scans `properties.commit` (id, author, email, date, message), and with `--validate`
 //! `properties.validation` (`{"status": "valid" | "invalid" | "unknown" | "error", "detail"}`).
+//! Object keys appear in sorted order.
+//!
+//! The objects are typed serde structs (`sarif/model.rs`), named after the schema's definitions;
+//! `.ci/extra` validates a report with Microsoft's SARIF Multitool.
 
 mod model;
 

@@ -1,11 +1,11 @@
 //! The incremental history cache: blob ids (with the path class they were judged under) that
-//! were scanned and gave no finding, stored in the
-//! user's cache directory (`$XDG_CACHE_HOME/leakgate/<repository id>/blobs-v2`, else
-//! `~/.cache/leakgate/...`), never in the scanned repository, keyed by a hash of the effective
-//! rule pack, engine options and size limit. A second history scan skips those blobs; blobs
-//! with findings are always rescanned, so reports stay complete and the cache never holds a
-//! secret. A changed rule pack or config
-//! changes the key and the cache starts over.
+//! were scanned and gave no finding, stored in the user's cache directory
+//! (`$XDG_CACHE_HOME/leakgate/<repository id>/blobs-v2` when absolute, else
+//! `~/.cache/leakgate/...`; `%LOCALAPPDATA%` on Windows), never in the scanned repository, keyed
+//! by a hash of the effective rule pack, engine options and size limit. A second history scan
+//! skips those blobs; blobs with findings are always rescanned, so reports stay complete and the
+//! cache never holds a secret. A changed rule pack or config changes the key and the cache starts
+//! over.
 
 use std::collections::HashSet;
 use std::io::Write as _;
