@@ -12,7 +12,6 @@
 //! `keyed-` mark keeps the two kinds apart: an ignore file of the other kind matches nothing and
 //! says so.
 
-use std::fmt::Write as _;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -164,15 +163,13 @@ pub fn fingerprint_with(key: Option<&[u8]>, rule_id: &str, secret: &[u8]) -> Str
     }
 }
 
-/// The first 8 bytes of a digest as 16 lowercase hex digits: short stable ids.
+/// The first 8 bytes of a digest as 16 lowercase hex digits: short stable ids. (A digest shorter
+/// than 8 bytes is padded with zero bytes; every caller passes a SHA-256 digest.)
 pub fn short_hex(digest: &[u8]) -> String {
-    digest
-        .iter()
-        .take(8)
-        .fold(String::with_capacity(16), |mut out, byte| {
-            let _ = write!(out, "{byte:02x}");
-            out
-        })
+    let mut first = [0u8; 8];
+    let n = digest.len().min(8);
+    first[..n].copy_from_slice(&digest[..n]);
+    format!("{:016x}", u64::from_be_bytes(first))
 }
 
 /// Maps byte offsets in scanned bytes to lines of the original file. Every source now scans
@@ -303,6 +300,13 @@ mod tests {
         assert_ne!(k1, k2);
         assert_ne!(k1.replace("keyed-", ""), plain);
         assert_eq!(k1, fingerprint_with(Some(b"k1"), "rule-x", b"hunter2"));
+    }
+
+    #[test]
+    fn short_hex_is_the_first_eight_bytes() {
+        let digest: Vec<u8> = (0xf0..=0xff).collect();
+        assert_eq!(short_hex(&digest), "f0f1f2f3f4f5f6f7");
+        assert_eq!(short_hex(&[0x0a]), "0a00000000000000");
     }
 
     #[test]

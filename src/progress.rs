@@ -1,62 +1,52 @@
 //! The progress display on stderr for long scans: files, bytes and rate, read from the shared
-//! counters by a ticker thread. Nothing is drawn when stderr is not a terminal or with `--quiet`.
+//! counters each time indicatif's steady tick redraws the line. Nothing is drawn when stderr is
+//! not a terminal or with `--quiet`.
 
 use std::io::IsTerminal as _;
 use std::sync::Arc;
-use std::sync::mpsc::{Sender, channel};
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
-use crate::report::text::human_bytes;
 use crate::source::stats::ScanStats;
+
+/// How often the line is redrawn.
+const TICK: Duration = Duration::from_millis(120);
 
 /// A running progress display, or nothing.
 pub struct Progress {
-    running: Option<(ProgressBar, JoinHandle<()>, Sender<()>)>,
+    bar: Option<ProgressBar>,
 }
 
 impl Progress {
     /// Starts a spinner that reads `stats` until [`Progress::finish`].
     pub fn start(stats: &Arc<ScanStats>, quiet: bool) -> Progress {
         if quiet || !std::io::stderr().is_terminal() {
-            return Progress { running: None };
+            return Progress { bar: None };
         }
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-        if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} [{elapsed}]") {
-            bar.set_style(style);
-        }
-        let (stop, stopped) = channel::<()>();
-        let ticker = bar.clone();
         let stats = Arc::clone(stats);
-        let handle = std::thread::spawn(move || {
-            let started = Instant::now();
-            loop {
-                let bytes = stats.bytes_so_far();
-                let secs = started.elapsed().as_secs_f64().max(0.001);
-                ticker.set_message(format!(
-                    "{} files, {}, {}/s",
-                    stats.files(),
-                    human_bytes(bytes),
-                    human_bytes(per_second(bytes, secs))
-                ));
-                ticker.tick();
-                if stopped.recv_timeout(Duration::from_millis(120)).is_ok() {
-                    break;
-                }
-            }
-        });
-        Progress {
-            running: Some((bar, handle, stop)),
+        let counts = move |state: &ProgressState, out: &mut dyn std::fmt::Write| {
+            let bytes = stats.bytes_so_far();
+            let secs = state.elapsed().as_secs_f64().max(0.001);
+            let rate = HumanBytes(per_second(bytes, secs));
+            let _ = write!(
+                out,
+                "{} files, {}, {rate}/s",
+                stats.files(),
+                HumanBytes(bytes)
+            );
+        };
+        if let Ok(style) = ProgressStyle::with_template("{spinner} {counts} [{elapsed}]") {
+            bar.set_style(style.with_key("counts", counts));
         }
+        bar.enable_steady_tick(TICK);
+        Progress { bar: Some(bar) }
     }
 
     /// Stops and clears the display.
     pub fn finish(self) {
-        if let Some((bar, handle, stop)) = self.running {
-            let _ = stop.send(());
-            let _ = handle.join();
+        if let Some(bar) = self.bar {
             bar.finish_and_clear();
         }
     }

@@ -237,15 +237,26 @@ fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
     }
 }
 
-/// Creates (or truncates) a file readable only by its owner and writes `bytes`.
+/// Writes `bytes` to `path`, readable only by its owner: into a temporary file beside it (mode
+/// 0600, tempfile's default on Unix) that then replaces `path`, so no reader ever sees half a
+/// report. A symlink is followed; a path that is not a regular file (`/dev/stdout`, a named
+/// pipe) is written in place.
 pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut options = OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
+    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    if std::fs::metadata(&target).is_ok_and(|m| !m.is_file()) {
+        return OpenOptions::new()
+            .write(true)
+            .open(&target)?
+            .write_all(bytes);
     }
-    let mut file = options.open(path)?;
-    file.write_all(bytes)
+    let dir = match target.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    // Checked first so a missing directory reads as itself, not as tempfile's random file name.
+    std::fs::metadata(dir)?;
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    file.write_all(bytes)?;
+    file.persist(&target)?;
+    Ok(())
 }

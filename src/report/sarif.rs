@@ -3,9 +3,9 @@
 //! # Wire format
 //! One run (or, for fleet scans and merged reports whose findings carry a repository, one run
 //! per repository, with `automationDetails.id` `leakgate/<repository>/`, `properties.repository`
-//! and, for a URL, `versionControlProvenance`); `tool.driver.rules` lists every rule that fired (id, name, short and full
-//! description, help text with the remediation, default level from severity, tags and a
-//! `security-severity`). Each result has `ruleId`, `ruleIndex`, `level`, a message with the masked
+//! and, for a URL, `versionControlProvenance`); `tool.driver.rules` lists every rule that fired
+//! (id, name, short and full description, help text with the remediation, default level from
+//! severity, tags and a `security-severity`). Each result has `ruleId`, `ruleIndex`, `level`, a message with the masked
 //! secret, one location: a physical one (`uri` relative to the scan root, region with start/end
 //! line and column), or for a commit or tag message a logical one named `commit message of <id>`
 //! / `tag message of <name>`; `partialFingerprints["leakgate/v1"]` (the finding fingerprint),
@@ -14,15 +14,28 @@
 //! `properties.decoded` for a secret found in decoded text (`base64`, `percent`...), for git
 //! scans `properties.commit` (id, author, email, date, message), and with `--validate`
 //! `properties.validation` (`{"status": "valid" | "invalid" | "unknown" | "error", "detail"}`).
+//! Object keys appear in sorted order.
+//!
+//! The objects are typed serde structs (`sarif/model.rs`), named after the schema's definitions;
+//! `.ci/extra` validates a report with Microsoft's SARIF Multitool.
+
+mod model;
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 use super::{Report, ReportOptions, shown_secret};
 use crate::finding::{Finding, Provenance};
 use crate::rules::{Confidence, Rule, Severity};
+use model::{
+    ArtifactLocation, AutomationDetails, Configuration, Descriptor, DescriptorProperties, Driver,
+    Fingerprints, Help, Invocation, LineColumn, Location, Log, LogicalLocation, Notification,
+    PhysicalLocation, Region, ResultProperties, Run, RunProperties, SarifResult, Suppression, Text,
+    Tool, VersionControl,
+};
 
 /// SARIF level for a severity.
 fn level(severity: Severity) -> &'static str {
@@ -52,41 +65,51 @@ fn precision(confidence: Confidence) -> &'static str {
     }
 }
 
-fn rule_descriptor(rule: &Rule) -> Value {
+/// A property-bag value of one of leakgate's own types, with its keys sorted (see [`model`]).
+fn bag<T: Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+fn rule_descriptor(rule: &Rule) -> Descriptor<'_> {
     let help = if rule.remediation.is_empty() {
         rule.description.clone()
     } else {
         format!("{} {}", rule.description, rule.remediation)
     };
-    json!({
-        "id": rule.id,
-        "shortDescription": { "text": rule.description },
-        "fullDescription": { "text": rule.description },
-        "help": { "text": help, "markdown": help },
-        "defaultConfiguration": { "level": level(rule.severity) },
-        "properties": {
-            "tags": rule.tags,
-            "confidence": rule.confidence,
-            "security-severity": security_severity(rule.severity),
+    Descriptor {
+        default_configuration: Some(Configuration {
+            level: level(rule.severity),
+        }),
+        full_description: Some(Text::new(&rule.description)),
+        help: Some(Help {
+            markdown: help.clone(),
+            text: help,
+        }),
+        id: &rule.id,
+        properties: Some(DescriptorProperties {
+            confidence: Some(rule.confidence),
             // GitHub's `precision` is the same idea as the rule's confidence.
-            "precision": precision(rule.confidence),
-        },
-    })
+            precision: Some(precision(rule.confidence)),
+            security_severity: security_severity(rule.severity),
+            tags: &rule.tags,
+        }),
+        short_description: Some(Text::new(&rule.description)),
+    }
 }
 
 /// Writes `--format sarif`: one run, or, when findings carry repositories (fleet scans and
 /// merges), one run per repository (clean repositories included, with no results).
 pub fn write(report: &Report<'_>, options: ReportOptions, out: &mut dyn Write) -> io::Result<()> {
-    let runs: Vec<Value> = groups(report)
+    let runs = groups(report)
         .into_iter()
         .map(|(repository, findings)| run(report, repository, &findings, options))
         .collect();
-    let doc = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": runs,
-    });
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    let log = Log {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        runs,
+        version: "2.1.0",
+    };
+    serde_json::to_writer_pretty(&mut *out, &log)?;
     writeln!(out)
 }
 
@@ -109,104 +132,117 @@ fn groups<'a>(report: &Report<'a>) -> Vec<(Option<&'a str>, Vec<&'a Finding>)> {
 }
 
 /// One SARIF run: the rules that fired in it and its results.
-fn run(
-    report: &Report<'_>,
-    repository: Option<&str>,
-    findings: &[&Finding],
+fn run<'a>(
+    report: &Report<'a>,
+    repository: Option<&'a str>,
+    findings: &[&'a Finding],
     options: ReportOptions,
-) -> Value {
+) -> Run<'a> {
     let mut fired: Vec<&str> = findings.iter().map(|f| f.rule_id.as_str()).collect();
     fired.sort_unstable();
     fired.dedup();
-    let descriptors: Vec<Value> = fired
+    let rules = fired
         .iter()
         .map(|id| match report.rules.iter().find(|r| r.id == *id) {
             Some(rule) => rule_descriptor(rule),
             None => reported_descriptor(findings, id),
         })
         .collect();
-    let results: Vec<Value> = findings
+    let results = findings
         .iter()
         .map(|f| result(f, fired.iter().position(|id| *id == f.rule_id), options))
         .collect();
-    let mut run = json!({
-        "tool": { "driver": {
-            "name": "leakgate",
-            "version": env!("CARGO_PKG_VERSION"),
-            "informationUri": "https://github.com/leakgate/leakgate",
-            "rules": descriptors,
-        }},
-        "results": results,
-        "invocations": [invocation(report)],
-        "columnKind": "unicodeCodePoints",
-    });
-    if let Some(repository) = repository {
-        run["automationDetails"] = json!({ "id": format!("leakgate/{repository}/") });
-        run["properties"] = json!({ "repository": repository });
-        if repository.contains("://") {
-            run["versionControlProvenance"] = json!([{ "repositoryUri": repository }]);
-        }
+    Run {
+        automation_details: repository.map(|r| AutomationDetails {
+            id: format!("leakgate/{r}/"),
+        }),
+        column_kind: "unicodeCodePoints",
+        invocations: [invocation(report)],
+        properties: repository.map(|repository| RunProperties { repository }),
+        results,
+        tool: Tool {
+            driver: Driver {
+                information_uri: "https://github.com/leakgate/leakgate",
+                name: "leakgate",
+                rules,
+                version: env!("CARGO_PKG_VERSION"),
+            },
+        },
+        version_control_provenance: repository
+            .filter(|r| r.contains("://"))
+            .map(|repository_uri| [VersionControl { repository_uri }]),
     }
-    run
 }
 
 /// A descriptor for a rule the reporting engine does not know (a merged report of a custom
 /// rule), from what its findings say about it.
-fn reported_descriptor(findings: &[&Finding], id: &str) -> Value {
-    let Some(f) = findings.iter().find(|f| f.rule_id == id) else {
-        return json!({ "id": id });
+fn reported_descriptor<'a>(findings: &[&'a Finding], id: &'a str) -> Descriptor<'a> {
+    let mut descriptor = Descriptor {
+        default_configuration: None,
+        full_description: None,
+        help: None,
+        id,
+        properties: None,
+        short_description: None,
     };
-    json!({
-        "id": id,
-        "shortDescription": { "text": f.description },
-        "fullDescription": { "text": f.description },
-        "defaultConfiguration": { "level": level(f.severity) },
-        "properties": {
-            "tags": f.tags,
-            "security-severity": security_severity(f.severity),
-        },
-    })
+    if let Some(f) = findings.iter().find(|f| f.rule_id == id) {
+        descriptor.default_configuration = Some(Configuration {
+            level: level(f.severity),
+        });
+        descriptor.full_description = Some(Text::new(&f.description));
+        descriptor.short_description = Some(Text::new(&f.description));
+        descriptor.properties = Some(DescriptorProperties {
+            confidence: None,
+            precision: None,
+            security_severity: security_severity(f.severity),
+            tags: &f.tags,
+        });
+    }
+    descriptor
 }
 
 /// One SARIF result.
-fn result(f: &Finding, rule_index: Option<usize>, options: ReportOptions) -> Value {
-    let mut result = json!({
-        "ruleId": f.rule_id,
-        "ruleIndex": rule_index.unwrap_or(0),
-        "level": level(f.severity),
-        "message": { "text": message(f, options) },
-        "locations": [location(f)],
-        "partialFingerprints": { "leakgate/v1": f.fingerprint },
-        "properties": { "provenance": f.provenance, "confidence": f.confidence },
-    });
-    if let Some(decoding) = &f.decoded {
-        result["properties"]["decoded"] = json!(decoding);
+fn result(f: &Finding, rule_index: Option<usize>, options: ReportOptions) -> SarifResult<'_> {
+    SarifResult {
+        level: level(f.severity),
+        locations: [location(f)],
+        message: Text::new(message(f, options)),
+        partial_fingerprints: Fingerprints {
+            leakgate_v1: &f.fingerprint,
+        },
+        properties: ResultProperties {
+            commit: f.commit.as_ref().map(bag),
+            confidence: f.confidence,
+            decoded: f.decoded.as_deref(),
+            provenance: bag(&f.provenance),
+            validation: f.validation.as_ref().map(bag),
+        },
+        rule_id: &f.rule_id,
+        rule_index: rule_index.unwrap_or(0),
+        suppressions: f.suppressed.as_deref().map(|justification| {
+            [Suppression {
+                justification,
+                kind: "inSource",
+            }]
+        }),
     }
-    if let Some(commit) = &f.commit {
-        result["properties"]["commit"] = json!(commit);
-    }
-    if let Some(validation) = &f.validation {
-        result["properties"]["validation"] = json!(validation);
-    }
-    if let Some(reason) = &f.suppressed {
-        result["suppressions"] = json!([{ "kind": "inSource", "justification": reason }]);
-    }
-    result
 }
 
 /// The run's invocation: successful, with the summary's notes (shallow clone, a range that
 /// changes leakgate's own settings, what was not scanned) as notifications a reviewer sees.
-fn invocation(report: &Report<'_>) -> Value {
-    let notes: Vec<Value> = report
-        .summary
-        .notes
-        .iter()
-        .map(|note| json!({ "level": "warning", "message": { "text": note } }))
-        .collect();
-    json!({
-        "executionSuccessful": true,
-        "toolExecutionNotifications": notes,
-    })
+fn invocation<'a>(report: &Report<'a>) -> Invocation<'a> {
+    Invocation {
+        execution_successful: true,
+        tool_execution_notifications: report
+            .summary
+            .notes
+            .iter()
+            .map(|note| Notification {
+                level: "warning",
+                message: Text::new(note),
+            })
+            .collect(),
+    }
 }
 
 fn is_message(f: &Finding) -> bool {
@@ -230,24 +266,33 @@ fn message(f: &Finding, options: ReportOptions) -> String {
 
 /// A file or blob has a physical location; a commit or tag message has a logical one (it is
 /// no file in the tree), with the line inside the message in its properties.
-fn location(f: &Finding) -> Value {
+fn location(f: &Finding) -> Location<'_> {
     if is_message(f) {
-        return json!({
-            "logicalLocations": [{ "name": f.file, "kind": "resource" }],
-            "properties": { "line": f.line, "column": f.column },
-        });
+        return Location {
+            logical_locations: Some([LogicalLocation {
+                kind: "resource",
+                name: &f.file,
+            }]),
+            physical_location: None,
+            properties: Some(LineColumn {
+                column: f.column,
+                line: f.line,
+            }),
+        };
     }
-    json!({
-        "physicalLocation": {
-            "artifactLocation": { "uri": uri(&f.file) },
-            "region": {
-                "startLine": f.line,
-                "startColumn": f.column,
-                "endLine": f.end_line,
-                "endColumn": f.end_column,
+    Location {
+        logical_locations: None,
+        physical_location: Some(PhysicalLocation {
+            artifact_location: ArtifactLocation { uri: uri(&f.file) },
+            region: Region {
+                end_column: f.end_column,
+                end_line: f.end_line,
+                start_column: f.column,
+                start_line: f.line,
             },
-        },
-    })
+        }),
+        properties: None,
+    }
 }
 
 /// A relative URI reference for a path: percent-encodes what a URI cannot hold.

@@ -96,7 +96,7 @@ pub fn confidence_counts(findings: &[Finding]) -> String {
     by.join(", ")
 }
 
-/// `3 findings (1 critical, 2 high; confidence 2 high, 1 medium) in 120 files (1.2 MB) in 0.05 s; skipped 2 (2 binary)`.
+/// `3 findings (1 critical, 2 high; confidence 2 high, 1 medium) in 120 files (1.14 MiB) in 0.05 s; skipped 2 (2 binary)`.
 pub fn summary_line(report: &Report<'_>) -> String {
     let s = report.summary;
     let n = report.findings.len();
@@ -121,7 +121,7 @@ pub fn summary_line(report: &Report<'_>) -> String {
         " in {} file{} ({}) in {:.2} s",
         s.files,
         if s.files == 1 { "" } else { "s" },
-        human_bytes(s.bytes),
+        indicatif::HumanBytes(s.bytes),
         s.duration.as_secs_f64()
     );
     if s.repositories.len() > 1 {
@@ -144,20 +144,6 @@ pub fn summary_line(report: &Report<'_>) -> String {
         );
     }
     line
-}
-
-/// Bytes as B, KB, MB or GB (decimal).
-pub fn human_bytes(bytes: u64) -> String {
-    let b = bytes as f64;
-    if b >= 1e9 {
-        format!("{:.2} GB", b / 1e9)
-    } else if b >= 1e6 {
-        format!("{:.1} MB", b / 1e6)
-    } else if b >= 1e3 {
-        format!("{:.1} KB", b / 1e3)
-    } else {
-        format!("{bytes} B")
-    }
 }
 
 fn severity_color(severity: Severity, text: &str) -> ColoredString {

@@ -154,14 +154,7 @@ fn chain_digest(previous: &str, name: &str, source: &str) -> String {
         hasher.update(part.as_bytes());
         hasher.update([0u8]);
     }
-    hasher
-        .finalize()
-        .iter()
-        .fold(String::with_capacity(64), |mut out, b| {
-            use std::fmt::Write as _;
-            let _ = write!(out, "{b:02x}");
-            out
-        })
+    format!("{:x}", hasher.finalize())
 }
 
 /// Parses one TOML file into its spec; a syntax or shape error names the position.

@@ -2,8 +2,7 @@
 //! any valid key pair may call (no IAM permission needed) and which changes nothing.
 //! See <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html>.
 
-use std::fmt::Write as _;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use hmac::{Hmac, Mac as _};
 use sha2::{Digest as _, Sha256};
@@ -62,76 +61,49 @@ impl Signing<'_> {
             self.service
         );
         let canonical = format!(
-            "{}\n{}\n{}\ncontent-type:{FORM}\nhost:{}\nx-amz-date:{}\n\ncontent-type;host;x-amz-date\n{}",
+            "{}\n{}\n{}\ncontent-type:{FORM}\nhost:{}\nx-amz-date:{}\n\ncontent-type;host;x-amz-date\n{:x}",
             self.method,
             self.path,
             self.query,
             self.host,
             self.amz_date,
-            hex(&Sha256::digest(self.body.as_bytes()))
+            Sha256::digest(self.body.as_bytes())
         );
         let to_sign = format!(
-            "AWS4-HMAC-SHA256\n{}\n{scope}\n{}",
+            "AWS4-HMAC-SHA256\n{}\n{scope}\n{:x}",
             self.amz_date,
-            hex(&Sha256::digest(canonical.as_bytes()))
+            Sha256::digest(canonical.as_bytes())
         );
         let mut key = hmac(format!("AWS4{secret}").as_bytes(), &self.amz_date[..8]);
         for part in [self.region, self.service, "aws4_request"] {
             key = hmac(&key, part);
         }
         format!(
-            "AWS4-HMAC-SHA256 Credential={key_id}/{scope}, SignedHeaders=content-type;host;x-amz-date, Signature={}",
-            hex(&hmac(&key, &to_sign))
+            "AWS4-HMAC-SHA256 Credential={key_id}/{scope}, SignedHeaders=content-type;host;x-amz-date, Signature={:x}",
+            hmac(&key, &to_sign)
         )
     }
 }
 
-fn hmac(key: &[u8], data: &str) -> Vec<u8> {
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
-        return Vec::new(); // HMAC takes keys of any length; this cannot happen.
-    };
+/// HMAC-SHA256 of `data` under `key`; the digest prints as lowercase hex with `{:x}`.
+fn hmac(key: &[u8], data: &str) -> sha2::digest::Output<Sha256> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC accepts keys of any length");
     mac.update(data.as_bytes());
-    mac.finalize().into_bytes().to_vec()
+    mac.finalize().into_bytes()
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::with_capacity(64), |mut out, b| {
-        let _ = write!(out, "{b:02x}");
-        out
-    })
-}
-
-/// `YYYYMMDDTHHMMSSZ` in UTC.
+/// `YYYYMMDDTHHMMSSZ` in UTC; a clock outside jiff's range (years -9999 to 9999) reads as 1970.
 fn amz_date(now: SystemTime) -> String {
-    let secs = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
-/// Days since 1970-01-01 to a Gregorian (year, month, day) (Howard Hinnant's `civil_from_days`,
-/// on unsigned numbers: times before 1970 do not occur here).
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z % 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + u64::from(m <= 2);
-    (y, m, d)
+    jiff::Timestamp::try_from(now)
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+        .strftime("%Y%m%dT%H%M%SZ")
+        .to_string()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::UNIX_EPOCH;
 
     /// The worked example of AWS's SigV4 documentation (IAM ListUsers, 2015-08-30): its
     /// documented signature must come out.

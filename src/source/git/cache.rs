@@ -1,11 +1,11 @@
 //! The incremental history cache: blob ids (with the path class they were judged under) that
-//! were scanned and gave no finding, stored in the
-//! user's cache directory (`$XDG_CACHE_HOME/leakgate/<repository id>/blobs-v2`, else
-//! `~/.cache/leakgate/...`), never in the scanned repository, keyed by a hash of the effective
-//! rule pack, engine options and size limit. A second history scan skips those blobs; blobs
-//! with findings are always rescanned, so reports stay complete and the cache never holds a
-//! secret. A changed rule pack or config
-//! changes the key and the cache starts over.
+//! were scanned and gave no finding, stored in the user's cache directory
+//! (`$XDG_CACHE_HOME/leakgate/<repository id>/blobs-v2` when absolute, else
+//! `~/.cache/leakgate/...`; `%LOCALAPPDATA%` on Windows), never in the scanned repository, keyed
+//! by a hash of the effective rule pack, engine options and size limit. A second history scan
+//! skips those blobs; blobs with findings are always rescanned, so reports stay complete and the
+//! cache never holds a secret. A changed rule pack or config changes the key and the cache starts
+//! over.
 
 use std::collections::HashSet;
 use std::io::Write as _;
@@ -14,17 +14,13 @@ use std::path::PathBuf;
 use git2::{Oid, Repository};
 
 /// The cache file of a repository: one directory per repository (named by a hash of its
-/// canonical common git directory, so worktrees share it) under the user's cache directory.
+/// canonical common git directory, so worktrees share it) under the user's cache directory
+/// (etcetera's XDG strategy: an absolute `XDG_CACHE_HOME`, else `~/.cache`; on Windows the local
+/// app data folder). `None` without a home directory.
 fn cache_file(repo: &Repository) -> Option<PathBuf> {
+    use etcetera::BaseStrategy as _;
     use sha2::{Digest as _, Sha256};
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .filter(|v| !v.is_empty())
-                .map(|home| PathBuf::from(home).join(".cache"))
-        })?;
+    let base = etcetera::choose_base_strategy().ok()?.cache_dir();
     let common = repo.commondir();
     let canonical = common
         .canonicalize()
@@ -47,7 +43,7 @@ pub struct BlobCache {
 
 impl BlobCache {
     /// Loads the cache for `key`; a missing, unreadable or differently keyed file is empty.
-    /// `None` when there is no cache directory to use (no `XDG_CACHE_HOME` and no `HOME`).
+    /// `None` when there is no cache directory to use (no home directory).
     pub fn load(repo: &Repository, key: &str) -> Option<BlobCache> {
         let path = cache_file(repo)?;
         let clean = std::fs::read_to_string(&path)
@@ -100,19 +96,12 @@ impl BlobCache {
             text.push_str(&id);
             text.push('\n');
         }
-        let tmp = dir.join(format!("blobs-v2.{}.tmp", std::process::id()));
-        {
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create(true).truncate(true);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::OpenOptionsExt as _;
-                options.mode(0o600);
-            }
-            let mut file = options.open(&tmp)?;
-            file.write_all(text.as_bytes())?;
-        }
-        std::fs::rename(&tmp, &self.path)
+        // A temporary file in the same directory (mode 0600 on Unix, tempfile's default),
+        // renamed over the old cache only once it is complete.
+        let mut file = tempfile::NamedTempFile::new_in(&dir)?;
+        file.write_all(text.as_bytes())?;
+        file.persist(&self.path)?;
+        Ok(())
     }
 }
 

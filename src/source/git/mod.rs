@@ -94,35 +94,17 @@ impl CommitCache {
     }
 }
 
-/// RFC 3339 with the author's offset.
+/// RFC 3339 with the author's offset. A corrupt commit's time outside jiff's range (about years
+/// -9999 to 9999) is clamped to it, and an offset jiff cannot hold is shown as UTC.
 fn format_time(time: git2::Time) -> String {
-    let offset = time.offset_minutes();
-    let local = time.seconds() + i64::from(offset) * 60;
-    let days = local.div_euclid(86_400);
-    let secs = local.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    let sign = if offset < 0 { '-' } else { '+' };
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60,
-        offset.abs() / 60,
-        offset.abs() % 60
-    )
-}
-
-/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
+    use jiff::{Timestamp, tz::Offset};
+    let seconds = time
+        .seconds()
+        .clamp(Timestamp::MIN.as_second(), Timestamp::MAX.as_second());
+    let timestamp = Timestamp::from_second(seconds).unwrap_or(Timestamp::UNIX_EPOCH);
+    let offset =
+        Offset::from_seconds(time.offset_minutes().saturating_mul(60)).unwrap_or(Offset::UTC);
+    timestamp.display_with_offset(offset).to_string()
 }
 
 /// How a history scan runs.
@@ -233,6 +215,18 @@ mod tests {
         assert_eq!(
             format_time(git2::Time::new(951_782_400, -300)),
             "2000-02-28T19:00:00-05:00"
+        );
+        assert_eq!(
+            format_time(git2::Time::new(-86_400, -480)),
+            "1969-12-30T16:00:00-08:00"
+        );
+        assert_eq!(
+            format_time(git2::Time::new(i64::MAX, 0)),
+            "9999-12-30T22:00:00+00:00"
+        );
+        assert_eq!(
+            format_time(git2::Time::new(0, 60 * 99)),
+            "1970-01-01T00:00:00+00:00"
         );
     }
 }
