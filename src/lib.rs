@@ -13,7 +13,6 @@ pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod engine;
-pub mod error;
 pub mod escape;
 pub mod exit;
 pub mod finding;

@@ -3,7 +3,8 @@
 use std::io::Write as _;
 use std::path::PathBuf;
 
-use crate::config::{ConfigText, span::Location};
+use crate::config::ConfigText;
+use crate::rules::Location;
 use crate::engine::{Engine, EngineOptions};
 use crate::exit::ExitStatus;
 use crate::rules::{RulePack, Strictness, examples, parse_file};

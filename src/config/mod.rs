@@ -1,14 +1,13 @@
 //! The effective rule pack: built-in rules, then a user's `.leakgate.toml` (extend or replace,
 //! disable ids, add rules and allowlists, internal domains), resolved once before any scan.
 
-pub mod span;
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
 use crate::engine::{Engine, EngineOptions};
-use crate::error::RuleError;
+use crate::rules::RuleError;
 use crate::rules::spec::PackFileSpec;
 use crate::rules::{RulePack, Strictness, examples, parse_file};
 
@@ -186,7 +185,7 @@ fn internal_domain_rule(config_name: &str, domains: &[String]) -> crate::rules::
         paths: crate::rules::Patterns::default(),
         imported: None,
         validate: None,
-        origin: span::Location { file: config_name.into(), line: 1, column: 1 },
+        origin: crate::rules::Location { file: config_name.into(), line: 1, column: 1 },
     })
 }
 

@@ -6,24 +6,26 @@
 
 pub mod allow;
 pub mod builtin;
+pub mod error;
 pub mod examples;
 pub mod fake_keys;
 pub mod keyshape;
 pub mod literals;
 pub mod rule;
+pub mod span;
 pub mod spec;
 pub mod validators;
 
 use std::collections::HashSet;
 
 pub use allow::{AllowReason, Allowlist, Patterns};
+pub use error::RuleError;
 pub use rule::{Confidence, Rule, RuleParts, Severity};
+pub use span::Location;
 use spec::{AllowSpec, PackFileSpec, RuleSpec};
 use validators::Validator;
 
-use crate::config::span::Location;
 use crate::engine::window;
-use crate::error::RuleError;
 
 /// A set of rules and the global allowlist that applies to all of them.
 #[derive(Debug, Default)]

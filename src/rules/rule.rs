@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::allow::Allowlist;
 use super::validators::Validator;
-use crate::config::span::Location;
+use super::span::Location;
 
 /// The upper bound on a compiled regex, so a pathological rule fails with a message, not OOM.
 pub const REGEX_SIZE_LIMIT: usize = 8 * 1024 * 1024;
