@@ -4,9 +4,9 @@ use std::io::Write as _;
 use std::path::PathBuf;
 
 use crate::config::ConfigText;
-use crate::rules::Location;
 use crate::engine::{Engine, EngineOptions};
 use crate::exit::ExitStatus;
+use crate::rules::Location;
 use crate::rules::{RulePack, Strictness, examples, parse_file};
 
 /// Rule subcommands.

@@ -1,7 +1,6 @@
 //! The effective rule pack: built-in rules, then a user's `.leakgate.toml` (extend or replace,
 //! disable ids, add rules and allowlists, internal domains), resolved once before any scan.
 
-
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -176,7 +175,7 @@ fn internal_domain_rule(config_name: &str, domains: &[String]) -> crate::rules::
         entropy: None,
         validator: None,
         multiline: false,
-        reach: crate::engine::window::FORWARD,
+        reach: None,
         tags: vec!["host".into(), "internal".into()],
         remediation: "Read the host name from configuration or the secret manager instead of committing it.".into(),
         examples: Vec::new(),
