@@ -21,6 +21,7 @@ pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod secret;
+pub mod selftest;
 pub mod source;
 pub mod suppress;
 pub mod validate;

@@ -9,7 +9,7 @@ use crate::config::{ConfigText, build_engine};
 use crate::engine::{EngineOptions, Trace, Verdict};
 use crate::exit::ExitStatus;
 use crate::finding::fingerprint;
-use crate::rules::examples::describe;
+use crate::selftest::describe;
 use crate::suppress::{IGNORE_FILE_NAME, IgnoreList};
 
 /// `leakgate explain`: only the flags it honours (a report format or a baseline would mean

@@ -8,7 +8,8 @@ use anyhow::Context as _;
 use crate::engine::{Engine, EngineOptions};
 use crate::rules::RuleError;
 use crate::rules::spec::PackFileSpec;
-use crate::rules::{RulePack, Strictness, examples, parse_file};
+use crate::rules::{RulePack, Strictness, parse_file};
+use crate::selftest;
 
 /// The config file looked for at the scan root.
 pub const CONFIG_FILE_NAME: &str = ".leakgate.toml";
@@ -198,7 +199,7 @@ fn check_user_examples(
         .copied()
         .filter(|&r| engine.rules()[r].id != "internal-host-custom-domain")
         .collect();
-    if let Some(f) = examples::run(engine, &custom).first() {
+    if let Some(f) = selftest::run(engine, &custom).first() {
         let rule = engine
             .pack()
             .get(&f.rule_id)

@@ -661,7 +661,7 @@ fn secret_of(engine: &leakgate::engine::Engine, rule_id: &str, text: &str) -> St
 /// as the provider documents, give `valid` and `invalid`; together they cover every provider.
 #[test]
 fn every_builtin_validator_reads_its_providers_answers() {
-    use leakgate::rules::examples::materialize;
+    use leakgate::selftest::materialize;
     let engine =
         leakgate::config::build_engine(None, leakgate::engine::EngineOptions::default()).unwrap();
     let tmp = tempfile::TempDir::new().unwrap();
