@@ -1,4 +1,4 @@
-//! Counters every source fills while it scans, and the [`Summary`] they become (defined with the
+//! Counters the scan pipeline and every source fill while they scan, and the [`Summary`] they become (defined with the
 //! reports, which print it).
 //!
 //! Skips are counted by reason so that nothing is passed over silently.
