@@ -23,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
         assert!(m.secret.start < m.secret.end && m.secret.end <= data.len());
         let f = locate(
             &engine.rules()[m.rule],
-            &m,
+            m.secret.clone(),
             data,
             "f",
             &LineOrigin::Identity,

@@ -140,7 +140,7 @@ pub fn scan_placed(engine: &Engine, chunk: &Chunk<'_>) -> Vec<Placed> {
             offset: m.secret.start,
             finding: finding::locate(
                 &engine.rules()[m.rule],
-                m,
+                m.secret.clone(),
                 chunk.bytes,
                 chunk.path,
                 chunk.origin,
