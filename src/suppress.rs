@@ -42,7 +42,7 @@ impl IgnoreList {
             let scopes = entries.entry(fingerprint.to_owned()).or_default();
             match parts.next() {
                 // Scopes are `/`-separated on every platform, as findings' paths are.
-                Some(path) => scopes.push(crate::source::portable_path(path)),
+                Some(path) => scopes.push(crate::path::portable(path)),
                 None => scopes.clear(),
             }
             if scopes.is_empty() {

@@ -15,7 +15,8 @@ use crate::report::{self, Report, ReportOptions};
 use crate::rules::Confidence;
 use crate::source::stats::Summary;
 use crate::suppress::{Baseline, IGNORE_FILE_NAME, IgnoreList};
-use crate::validate::{self, Partners, Status, ValidationSummary};
+use crate::validate::pair::Partners;
+use crate::validate::{self, Status, ValidationSummary};
 
 /// Suppression inputs, loaded before the scan so a bad file fails early.
 #[derive(Debug, Default)]
@@ -125,7 +126,7 @@ pub fn run_validation(
 ) -> ValidationSummary {
     let settings = &engine.pack().validation;
     let transport = validate::http::default_transport(settings.timeout);
-    validate::validate(
+    validate::run::validate(
         engine.pack(),
         findings,
         partners,

@@ -19,7 +19,8 @@ use crate::report::Format;
 use crate::source::git::gate::{self, GateReport};
 use crate::source::git::revs::{self, PushPlan, PushUpdate};
 use crate::source::stats::{ScanStats, Summary};
-use crate::validate::{Partners, ValidationSummary};
+use crate::validate::ValidationSummary;
+use crate::validate::pair::Partners;
 
 /// The most distinct secrets a hook validates (only with `[validation] hooks = true`).
 const HOOK_VALIDATE_MAX: usize = 20;

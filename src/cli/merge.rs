@@ -198,7 +198,7 @@ fn validate_merged(
         .iter()
         .cloned()
         .partition(|f| !f.secret.is_masked());
-    let partners = crate::validate::Partners::find(engine.pack(), &raw);
+    let partners = crate::validate::pair::Partners::find(engine.pack(), &raw);
     let summary = super::finish::run_validation(engine, &mut raw, &partners, args.validate_max);
     let mut raw = raw.into_iter();
     let mut masked = masked.into_iter();
