@@ -24,6 +24,7 @@ pub mod rules;
 pub mod scan;
 pub mod secret;
 pub mod selftest;
+pub mod settings;
 pub mod source;
 pub mod suppress;
 pub mod validate;

@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::args::{FilterArgs, OutputArgs};
+use super::args::OutputArgs;
 use super::finish::emit;
 use crate::config::build_engine;
 use crate::engine::EngineOptions;
@@ -170,18 +170,14 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<ExitStatus> {
         .map(crate::config::ConfigText::read)
         .transpose()?;
     let engine = build_engine(config.as_ref(), EngineOptions { inline_allow: true })?;
-    let filters = FilterArgs {
-        ignore_file: None,
-        baseline: None,
-        write_baseline: None,
-    };
+    let output = args.output.resolve(None);
     let mut findings = findings;
     if args.validate.validate {
         summary.validation = Some(validate_merged(&engine, &mut findings, &args.validate));
     }
-    let status = emit(&engine, &findings, &summary, &args.output, &filters)?;
+    let status = emit(&engine, &findings, &summary, &output)?;
     Ok(if args.validate.fail_on_valid {
-        super::finish::status_of_valid(&findings, &args.output)
+        super::finish::status_of_valid(&findings, &output)
     } else {
         status
     })

@@ -16,7 +16,7 @@ use crate::rules::Rule;
 pub use summary::Summary;
 
 /// An output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// Human-readable, grouped by file.
     Text,
