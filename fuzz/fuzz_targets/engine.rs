@@ -4,9 +4,7 @@
 
 use std::sync::OnceLock;
 
-use leakgate::engine::{Engine, EngineOptions};
-use leakgate::finding::{LineOrigin, locate};
-use leakgate::rules::{RulePack, Strictness};
+use leakgate::{Engine, EngineOptions, LineOrigin, RulePack, Strictness, locate};
 use libfuzzer_sys::fuzz_target;
 
 fn engine() -> &'static Engine {

@@ -53,9 +53,6 @@ fn alphabet(class: &str) -> Option<&'static [u8]> {
     })
 }
 
-/// The placeholder classes an example may use.
-pub const PLACEHOLDER_CLASSES: &str = "alnum, hex, HEX, lower, upper, digits, alnumlower, alnumupper, base32, bech32, base64, base64url, password, basicauth, b64pem, b64pemwrap, pem, pemesc, der";
-
 /// Base64 of `deploy:` and a `len`-character password, as in HTTP Basic and docker `auths`.
 fn basic_auth(rng: &mut Rng, len: usize) -> String {
     use base64::Engine as _;

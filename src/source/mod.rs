@@ -8,7 +8,4 @@ pub mod shard;
 pub mod stdin;
 
 pub use crate::path::portable as portable_path;
-pub use crate::scan::{
-    Chunk, PathClass, Placed, SNIFF, decode, is_binary, meta, scan_chunk, scan_placed, stats,
-    stream, utf16_to_utf8,
-};
+pub use crate::scan::{Chunk, PathClass, SNIFF, is_binary, meta, scan_chunk, stats, stream};

@@ -5,8 +5,8 @@
 use std::path::Path;
 
 use assert_cmd::Command;
-use leakgate::rules::examples::expand;
-use leakgate::rules::validators::Validator;
+use leakgate::Validator;
+use leakgate::expand_example as expand;
 
 /// `leakgate` with a cleared environment: only PATH, a temp HOME, no system git config, no color.
 pub fn leakgate(home: &Path) -> Command {
