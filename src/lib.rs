@@ -1,13 +1,14 @@
 //! leakgate: a secret scanner for git pushes, CI and audits.
 //!
 //! ```text
-//! CLI args -> Config (built-in rules + .leakgate.toml + flags) -> Engine
-//! Source (dir | stdin | git history | git range | staged)
-//!    -> bytes + line origin -> Engine::scan -> Match -> finding::locate -> Finding
-//!    -> suppress (ignore file, baseline) -> report (text | json | sarif | ...) -> exit code
+//! CLI flags + .leakgate.toml + ignore file + baseline -> Settings (Engine, Suppression, Output)
+//! Source (dir | stdin | git history | push | range | staged) -> Chunk
+//!    -> scan pipeline (sniff, stream, decode) -> Engine::scan -> Match -> finding::locate
+//!    -> Finding -> Suppression -> report (text | json | sarif | ...) -> exit code
 //! ```
-//! Each arrow is a module boundary: sources know nothing of rules, the engine knows nothing of
-//! git or files, reports know nothing of how findings were made.
+//! The layers, top to bottom: cli; settings and config; sources; the scan pipeline; reports;
+//! findings; the engine; rules; validation checks; base utilities. A module uses only its own
+//! layer and those below (checked by `tests/it/layers.rs`; the map is docs/design.md).
 
 pub(crate) mod cli;
 pub(crate) mod config;
