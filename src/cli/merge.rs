@@ -14,11 +14,11 @@ use serde_json::Value;
 use super::args::OutputArgs;
 use super::finish::emit;
 use crate::config::build_engine;
-use crate::engine::EngineOptions;
 use crate::exit::ExitStatus;
 use crate::finding::{CommitInfo, Finding, Provenance};
 use crate::rules::Severity;
 use crate::secret::Secret;
+use crate::settings::InlineAllow;
 use crate::source::shard::{ShardInfo, Unit};
 use crate::source::stats::{SkipReason, Summary};
 
@@ -169,7 +169,7 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<ExitStatus> {
         .as_deref()
         .map(crate::config::ConfigText::read)
         .transpose()?;
-    let engine = build_engine(config.as_ref(), EngineOptions { inline_allow: true })?;
+    let engine = build_engine(config.as_ref(), InlineAllow::Honour.engine_options())?;
     let output = args.output.resolve(None);
     let mut findings = findings;
     if args.validate.validate {
