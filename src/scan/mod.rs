@@ -1,7 +1,8 @@
 //! The scan pipeline every source shares: bytes from one origin ([`Chunk`]) in, placed findings
 //! out. Binary and UTF-16 sniffing, streaming large inputs in blocks ([`stream`]), decoding
-//! encoded values ([`decode`]), the engine, and turning matches into findings ([`locate`]). It
-//! knows nothing of where bytes come from: files, blobs and messages are all chunks.
+//! encoded values ([`decode`]), the engine, and turning matches into findings
+//! ([`crate::finding::locate`]). It knows nothing of where bytes come from: files, blobs and
+//! messages are all chunks.
 
 pub mod decode;
 pub mod meta;
