@@ -17,7 +17,6 @@ use std::sync::Arc;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::engine::Match;
 use crate::rules::{Confidence, Rule, Severity};
 use crate::secret::Secret;
 
@@ -226,18 +225,18 @@ pub fn locate_span(
     )
 }
 
-/// Turns a match in `bytes` into a finding for `file`.
+/// Turns the secret of a match of `rule` at `secret` in `bytes` into a finding for `file`.
 pub fn locate(
     rule: &Rule,
-    m: &Match,
+    secret: std::ops::Range<usize>,
     bytes: &[u8],
     file: &str,
     origin: &LineOrigin,
     commit: Option<&Arc<CommitInfo>>,
 ) -> Finding {
-    let value = &bytes[m.secret.clone()];
-    let (line, column) = line_and_column(bytes, m.secret.start);
-    let (end_line, end_column) = line_and_column(bytes, m.secret.end);
+    let (line, column) = line_and_column(bytes, secret.start);
+    let (end_line, end_column) = line_and_column(bytes, secret.end);
+    let value = &bytes[secret];
     Finding {
         rule_id: rule.id.clone(),
         description: rule.description.clone(),

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::Parser as _;
 
 fn main() -> ExitCode {
-    let cli = match leakgate::cli::Cli::try_parse() {
+    let cli = match leakgate::Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
             // clap prints help and version to stdout (exit 0) and usage errors to stderr (exit 2).
@@ -13,11 +13,11 @@ fn main() -> ExitCode {
             return ExitCode::from(if err.use_stderr() { 2 } else { 0 });
         }
     };
-    match leakgate::cli::run(cli) {
+    match leakgate::run(cli) {
         Ok(status) => ExitCode::from(status.code()),
         Err(err) => {
-            leakgate::diag::error(&err);
-            ExitCode::from(leakgate::exit::ExitStatus::Error.code())
+            leakgate::print_error(&err);
+            ExitCode::from(leakgate::ExitStatus::Error.code())
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Lasting suppression: the `.leakgateignore` file and baselines. Both match findings by
+//! Suppression after the scan: the confidence floor, the `.leakgateignore` file and baselines. Both match findings by
 //! fingerprint, so they survive secrets moving between lines, files and commits.
 //!
 //! Ignore file: one fingerprint a line, optionally followed by a path (exact, or a directory
@@ -15,6 +15,28 @@ use crate::finding::Finding;
 
 /// The default ignore file name, looked for at the scan root.
 pub const IGNORE_FILE_NAME: &str = ".leakgateignore";
+
+/// The suppression set of a scan: findings below the confidence floor, in the ignore file or in
+/// the baseline are dropped. Loaded before the scan (`settings`), so a bad file fails early.
+#[derive(Debug, Default)]
+pub struct Suppression {
+    /// Fingerprints to drop.
+    pub ignore: IgnoreList,
+    /// Accepted findings.
+    pub baseline: Option<Baseline>,
+    /// The confidence floor (`--confidence`): findings below it are dropped before the ignore
+    /// file and baseline are consulted.
+    pub floor: crate::rules::Confidence,
+}
+
+impl Suppression {
+    /// Whether `finding` survives the floor, the ignore file and the baseline.
+    pub fn keeps(&self, finding: &Finding) -> bool {
+        finding.confidence >= self.floor
+            && !self.ignore.ignores(finding)
+            && !self.baseline.as_ref().is_some_and(|b| b.contains(finding))
+    }
+}
 
 /// Parsed ignore entries: fingerprint to optional path scopes (empty: everywhere).
 #[derive(Debug, Default)]
@@ -42,7 +64,7 @@ impl IgnoreList {
             let scopes = entries.entry(fingerprint.to_owned()).or_default();
             match parts.next() {
                 // Scopes are `/`-separated on every platform, as findings' paths are.
-                Some(path) => scopes.push(crate::source::portable_path(path)),
+                Some(path) => scopes.push(crate::path::portable(path)),
                 None => scopes.clear(),
             }
             if scopes.is_empty() {

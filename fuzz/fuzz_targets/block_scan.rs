@@ -4,11 +4,10 @@
 
 use std::sync::OnceLock;
 
-use leakgate::engine::{Engine, EngineOptions};
-use leakgate::finding::{Finding, LineOrigin};
-use leakgate::rules::{RulePack, Strictness};
-use leakgate::source::stream::{self, Blocks};
-use leakgate::source::{Chunk, scan_chunk};
+use leakgate::{
+    Blocks, Chunk, Engine, EngineOptions, Finding, LineOrigin, RulePack, Strictness, scan_chunk,
+    scan_stream,
+};
 use libfuzzer_sys::fuzz_target;
 
 fn engine() -> &'static Engine {
@@ -47,7 +46,7 @@ fuzz_target!(|data: &[u8]| {
     );
     let blocks = Blocks { size, overlap: Blocks::DEFAULT.overlap };
     let mut buffer = Vec::new();
-    let streamed = stream::scan(engine(), "f.txt", &mut &bytes[..], &mut buffer, blocks);
+    let streamed = scan_stream(engine(), "f.txt", &mut &bytes[..], &mut buffer, blocks);
     assert_eq!(streamed.bytes, bytes.len() as u64);
     assert_eq!(places(&streamed.findings), places(&whole));
 });

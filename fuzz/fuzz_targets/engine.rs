@@ -4,9 +4,7 @@
 
 use std::sync::OnceLock;
 
-use leakgate::engine::{Engine, EngineOptions};
-use leakgate::finding::{LineOrigin, locate};
-use leakgate::rules::{RulePack, Strictness};
+use leakgate::{Engine, EngineOptions, LineOrigin, RulePack, Strictness, locate};
 use libfuzzer_sys::fuzz_target;
 
 fn engine() -> &'static Engine {
@@ -23,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
         assert!(m.secret.start < m.secret.end && m.secret.end <= data.len());
         let f = locate(
             &engine.rules()[m.rule],
-            &m,
+            m.secret.clone(),
             data,
             "f",
             &LineOrigin::Identity,

@@ -1,7 +1,7 @@
 //! git's pre-push protocol parser on arbitrary input: updates or an error, never a panic.
 #![no_main]
 
-use leakgate::source::git::revs::parse_push_lines;
+use leakgate::parse_push_lines;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -1,7 +1,7 @@
 //! The rule-pack loader on arbitrary text: it must return a pack or an error, never panic.
 #![no_main]
 
-use leakgate::rules::{RulePack, Strictness, parse_file};
+use leakgate::{RulePack, Strictness, parse_file};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

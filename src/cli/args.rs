@@ -1,4 +1,5 @@
-//! Flag groups shared by every scanning command, flattened into each subcommand.
+//! Flag groups shared by every scanning command, flattened into each subcommand, and their
+//! mapping to the clap-free [`Choices`] that `settings` resolves.
 
 use std::path::PathBuf;
 
@@ -6,6 +7,7 @@ use clap::Args;
 
 use crate::report::Format;
 use crate::rules::{Confidence, Severity};
+use crate::settings::{Choices, InlineAllow, Limits, Output, ValidationPlan};
 
 /// What to scan and how.
 #[derive(Debug, Clone, Args)]
@@ -51,7 +53,7 @@ pub struct OutputArgs {
         default_value = "text",
         help_heading = "Output"
     )]
-    pub format: Format,
+    pub format: FormatArg,
     /// Write the report to FILE (created with mode 0600) instead of stdout
     #[arg(long, short = 'o', value_name = "FILE", help_heading = "Output")]
     pub output: Option<PathBuf>,
@@ -119,6 +121,14 @@ pub struct ValidateArgs {
 }
 
 impl ValidateArgs {
+    /// The validation plan, when `--validate` was given.
+    pub fn plan(&self) -> Option<ValidationPlan> {
+        self.validate.then_some(ValidationPlan {
+            max: self.validate_max,
+            fail_on_valid: self.fail_on_valid,
+        })
+    }
+
     /// Rejects `--validate` in a build without the `validate` feature, before any scan.
     pub fn check(&self) -> anyhow::Result<()> {
         if self.validate && !crate::validate::http::BUILT {
@@ -127,6 +137,78 @@ impl ValidateArgs {
             );
         }
         Ok(())
+    }
+}
+
+impl OutputArgs {
+    /// The output choices, with the color decided once and `write_baseline` (a suppression
+    /// flag) carried along.
+    pub fn resolve(&self, write_baseline: Option<PathBuf>) -> Output {
+        Output {
+            format: self.format.into(),
+            path: self.output.clone(),
+            show_secrets: self.show_secrets,
+            color: super::finish::use_color(self.color, self.output.is_some()),
+            quiet: self.quiet,
+            fail_on: self.fail_on,
+            exit_code: self.exit_code,
+            write_baseline,
+        }
+    }
+}
+
+impl super::CommonArgs {
+    /// The command line's choices; `gate_from_revision` is a gate reading its settings from a
+    /// revision (`--config-from`), where inline allows are marked rather than honoured.
+    pub fn choices(&self, validate: Option<&ValidateArgs>, gate_from_revision: bool) -> Choices {
+        Choices {
+            inline: InlineAllow::new(self.scan.no_inline_allow, gate_from_revision),
+            confidence: self.scan.confidence,
+            output: self.output(),
+            limits: Limits {
+                max_file_size: self.scan.max_file_size,
+                threads: self.scan.threads(),
+            },
+            validation: validate.and_then(ValidateArgs::plan),
+        }
+    }
+
+    /// The output choices, `--write-baseline` included.
+    pub fn output(&self) -> Output {
+        self.output.resolve(self.filters.write_baseline.clone())
+    }
+}
+
+/// `--format`: the report formats, named for clap (the report layer knows nothing of clap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    /// Human-readable, grouped by file.
+    Text,
+    /// One JSON document: `{"findings": [...], "summary": {...}}`.
+    Json,
+    /// One JSON finding per line.
+    Jsonl,
+    /// SARIF 2.1.0 for code scanning.
+    Sarif,
+    /// JUnit XML, one test case per finding.
+    Junit,
+    /// CSV with a header row.
+    Csv,
+    /// A Markdown table (CI job summaries, pull request comments).
+    Markdown,
+}
+
+impl From<FormatArg> for Format {
+    fn from(arg: FormatArg) -> Format {
+        match arg {
+            FormatArg::Text => Format::Text,
+            FormatArg::Json => Format::Json,
+            FormatArg::Jsonl => Format::Jsonl,
+            FormatArg::Sarif => Format::Sarif,
+            FormatArg::Junit => Format::Junit,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Markdown => Format::Markdown,
+        }
     }
 }
 

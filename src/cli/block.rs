@@ -2,10 +2,10 @@
 //! fingerprint, and the pushed ref when a push carries several), what was not scanned, and
 //! exactly how to fix it, mark a false positive, or bypass in an emergency.
 
-use super::CommonArgs;
 use super::git::GitContext;
 use crate::finding::{Finding, Provenance};
 use crate::rules::Severity;
+use crate::settings::Output;
 use crate::source::git::blob::BlobOutcome;
 use crate::source::git::gate::Unscanned;
 use crate::source::git::revs::PushPlan;
@@ -40,11 +40,10 @@ pub fn guide(
     ctx: &GitContext,
     findings: &[Finding],
     unscanned: &[Unscanned],
-    common: &CommonArgs,
     gated: &Gated<'_>,
 ) -> String {
     let mut out = vec![headline(findings, gated), String::new()];
-    list(findings, common, gated, &mut out);
+    list(findings, &ctx.settings.output, gated, &mut out);
     if !unscanned.is_empty() {
         out.push(String::new());
         out.extend(unscanned_lines(unscanned));
@@ -106,7 +105,7 @@ fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-fn list(findings: &[Finding], common: &CommonArgs, gated: &Gated<'_>, out: &mut Vec<String>) {
+fn list(findings: &[Finding], output: &Output, gated: &Gated<'_>, out: &mut Vec<String>) {
     for f in findings.iter().take(LISTED) {
         let tag = f
             .validation
@@ -119,7 +118,7 @@ fn list(findings: &[Finding], common: &CommonArgs, gated: &Gated<'_>, out: &mut 
             f.line,
             f.rule_id,
             f.severity,
-            f.secret.shown(common.output.show_secrets)
+            f.secret.shown(output.show_secrets)
         ));
         if let Some(c) = &f.commit {
             let on = match gated {

@@ -1,4 +1,4 @@
-//! `leakgate dir` and `leakgate stdin`: resolve config, run the source, report.
+//! `leakgate dir` and `leakgate stdin`: resolve the settings, run the source, report.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -6,11 +6,10 @@ use std::time::Instant;
 
 use super::CommonArgs;
 use super::args::ValidateArgs;
-use super::finish::{Finish, Suppression, finish};
-use crate::config::{ConfigText, build_engine};
-use crate::engine::{Engine, EngineOptions};
+use super::finish::finish;
 use crate::exit::ExitStatus;
 use crate::progress::Progress;
+use crate::settings::{Loaded, Settings};
 use crate::source::dir::DirOptions;
 use crate::source::shard::{Shard, ShardInfo, Unit};
 use crate::source::stats::{ScanStats, SkipReason};
@@ -53,16 +52,19 @@ pub struct StdinArgs {
     pub common: CommonArgs,
 }
 
-/// The engine for a scan rooted at `root`, and a note naming the config it used.
-pub fn engine_for(common: &CommonArgs, root: &Path) -> anyhow::Result<(Engine, Option<String>)> {
-    let config = ConfigText::discover(common.scan.config.as_deref(), root)?;
-    let options = EngineOptions {
-        inline_allow: !common.scan.no_inline_allow,
-    };
-    let note = config
-        .as_ref()
-        .map(|c| format!("config: {}", crate::escape::controls(&c.name)));
-    Ok((build_engine(config.as_ref(), options)?, note))
+/// The settings of a scan rooted at `root`: config, ignore file and baseline from the work tree.
+pub fn settings_for(
+    common: &CommonArgs,
+    validate: Option<&ValidateArgs>,
+    root: &Path,
+) -> anyhow::Result<Settings> {
+    let loaded = Loaded::from_work_tree(
+        common.scan.config.as_deref(),
+        common.filters.ignore_file.as_deref(),
+        common.filters.baseline.as_deref(),
+        root,
+    )?;
+    Settings::resolve(loaded, common.choices(validate, false))
 }
 
 /// The directory config and ignore files are looked up in: the first path, or its parent.
@@ -86,64 +88,49 @@ pub fn run_dir(args: &DirArgs) -> anyhow::Result<ExitStatus> {
         }
     }
     let root = scan_root(&args.paths);
-    let (engine, config_note) = engine_for(&args.common, &root)?;
-    let suppression = Suppression::load(&args.common.filters, args.common.scan.confidence, &root)?;
+    let settings = settings_for(&args.common, Some(&args.validate), &root)?;
     let options = DirOptions {
         paths: args.paths.clone(),
-        threads: args.common.scan.threads(),
+        threads: settings.limits.threads,
         respect_ignore: !args.no_ignore,
         follow_symlinks: args.follow_symlinks,
-        max_file_size: args.common.scan.max_file_size,
+        max_file_size: settings.limits.max_file_size,
         shard: args.shard.unwrap_or(Shard::WHOLE),
     };
     let started = Instant::now();
     let stats = Arc::new(ScanStats::default());
-    let progress = Progress::start(&stats, args.common.output.quiet);
-    let (findings, notes) = crate::source::dir::scan(&engine, &options, &stats);
+    let progress = Progress::start(&stats, settings.output.quiet);
+    let (findings, notes) = crate::source::dir::scan(&settings.engine, &options, &stats);
     progress.finish();
     let mut summary = stats.summary(started.elapsed());
     summary.notes = notes;
-    summary.notes.extend(config_note);
+    summary.notes.extend(settings.notes.iter().cloned());
     summary.shard = args.shard.map(|s| ShardInfo::new(s, Unit::Path));
-    let end = Finish {
-        output: &args.common.output,
-        filters: &args.common.filters,
-        suppression: &suppression,
-        validate: &args.validate,
-    };
-    finish(&engine, findings, &summary, &end)
+    finish(&settings, findings, &summary)
 }
 
 /// Runs `leakgate stdin`.
 pub fn run_stdin(args: &StdinArgs) -> anyhow::Result<ExitStatus> {
     args.validate.check()?;
-    let root = PathBuf::from(".");
-    let (engine, config_note) = engine_for(&args.common, &root)?;
-    let suppression = Suppression::load(&args.common.filters, args.common.scan.confidence, &root)?;
+    let settings = settings_for(&args.common, Some(&args.validate), Path::new("."))?;
     let started = Instant::now();
     let stats = ScanStats::default();
     let name = crate::source::portable_path(&args.name);
     let findings = crate::source::stdin::scan(
-        &engine,
+        &settings.engine,
         std::io::stdin().lock(),
         &name,
-        args.common.scan.max_file_size,
+        settings.limits.max_file_size,
         &stats,
     )
     .map_err(|e| anyhow::anyhow!("cannot read standard input: {e}"))?;
     let mut summary = stats.summary(started.elapsed());
-    summary.notes.extend(config_note);
+    summary.notes.extend(settings.notes.iter().cloned());
     if summary.skipped.contains_key(&SkipReason::TooLarge) {
         summary.notes.push(format!(
             "{}: only the first {} bytes were scanned (--max-file-size)",
-            args.name, args.common.scan.max_file_size
+            args.name, settings.limits.max_file_size
         ));
     }
-    let end = Finish {
-        output: &args.common.output,
-        filters: &args.common.filters,
-        suppression: &suppression,
-        validate: &args.validate,
-    };
-    finish(&engine, findings, &summary, &end)
+    finish(&settings, findings, &summary)
 }

@@ -6,10 +6,11 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::config::{ConfigText, build_engine};
-use crate::engine::{EngineOptions, Trace, Verdict};
+use crate::engine::{Trace, Verdict};
 use crate::exit::ExitStatus;
 use crate::finding::fingerprint;
-use crate::rules::examples::describe;
+use crate::selftest::describe;
+use crate::settings::InlineAllow;
 use crate::suppress::{IGNORE_FILE_NAME, IgnoreList};
 
 /// `leakgate explain`: only the flags it honours (a report format or a baseline would mean
@@ -38,9 +39,7 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<ExitStatus> {
         .parent()
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
     let config = ConfigText::discover(args.config.as_deref(), &root)?;
-    let options = EngineOptions {
-        inline_allow: !args.no_inline_allow,
-    };
+    let options = InlineAllow::new(args.no_inline_allow, false).engine_options();
     let engine = build_engine(config.as_ref(), options)?;
     let span = line_span(&bytes, line)
         .ok_or_else(|| anyhow::anyhow!("{} has no line {line}", file.display()))?;

@@ -7,60 +7,16 @@ use std::path::Path;
 
 use anyhow::Context as _;
 
-use super::args::{ColorChoice, FilterArgs, OutputArgs, ValidateArgs};
+use super::args::ColorChoice;
 use crate::engine::Engine;
 use crate::exit::ExitStatus;
 use crate::finding::{self, Finding};
 use crate::report::{self, Report, ReportOptions};
-use crate::rules::Confidence;
+use crate::settings::{Output, Settings};
 use crate::source::stats::Summary;
-use crate::suppress::{Baseline, IGNORE_FILE_NAME, IgnoreList};
-use crate::validate::{self, Partners, Status, ValidationSummary};
-
-/// Suppression inputs, loaded before the scan so a bad file fails early.
-#[derive(Debug, Default)]
-pub struct Suppression {
-    /// Fingerprints to drop.
-    pub ignore: IgnoreList,
-    /// Accepted findings.
-    pub baseline: Option<Baseline>,
-    /// The confidence floor (`--confidence`): findings below it are dropped before the ignore
-    /// file and baseline are consulted.
-    pub floor: Confidence,
-}
-
-impl Suppression {
-    /// Loads `--ignore-file` (or `.leakgateignore` at `root`) and `--baseline`.
-    pub fn load(
-        filters: &FilterArgs,
-        floor: Confidence,
-        root: &Path,
-    ) -> anyhow::Result<Suppression> {
-        let ignore = match &filters.ignore_file {
-            Some(path) => IgnoreList::read(path, true)?,
-            None => match crate::config::find_upward(root, IGNORE_FILE_NAME) {
-                Some(found) => IgnoreList::read(&found, false)?,
-                None => IgnoreList::default(),
-            },
-        };
-        let baseline = filters
-            .baseline
-            .as_deref()
-            .map(Baseline::read)
-            .transpose()?;
-        Ok(Suppression {
-            ignore,
-            baseline,
-            floor,
-        })
-    }
-
-    fn keeps(&self, finding: &Finding) -> bool {
-        finding.confidence >= self.floor
-            && !self.ignore.ignores(finding)
-            && !self.baseline.as_ref().is_some_and(|b| b.contains(finding))
-    }
-}
+use crate::suppress::{Baseline, Suppression};
+use crate::validate::pair::Partners;
+use crate::validate::{self, Status, ValidationSummary};
 
 /// Whether colors are wanted on stdout.
 pub fn use_color(choice: ColorChoice, to_file: bool) -> bool {
@@ -75,42 +31,24 @@ pub fn use_color(choice: ColorChoice, to_file: bool) -> bool {
     }
 }
 
-/// The end of a scan: what to keep, report and check.
-pub struct Finish<'a> {
-    /// Report flags.
-    pub output: &'a OutputArgs,
-    /// Ignore file and baseline flags.
-    pub filters: &'a FilterArgs,
-    /// Loaded suppression.
-    pub suppression: &'a Suppression,
-    /// `--validate` and friends.
-    pub validate: &'a ValidateArgs,
-}
-
 /// Filters, validates (if asked), reports and returns the exit status of a finished scan.
 pub fn finish(
-    engine: &Engine,
+    settings: &Settings,
     findings: Vec<Finding>,
     summary: &Summary,
-    end: &Finish<'_>,
 ) -> anyhow::Result<ExitStatus> {
-    let partners = end
-        .validate
-        .validate
-        .then(|| Partners::find(engine.pack(), &findings));
-    let mut findings = keep(findings, end.suppression);
+    let engine = &settings.engine;
+    let partners = settings
+        .validation
+        .map(|plan| (plan, Partners::find(engine.pack(), &findings)));
+    let mut findings = keep(findings, &settings.suppression);
     let mut summary = summary.clone();
-    if let Some(partners) = partners {
-        summary.validation = Some(run_validation(
-            engine,
-            &mut findings,
-            &partners,
-            end.validate.validate_max,
-        ));
+    if let Some((plan, partners)) = &partners {
+        summary.validation = Some(run_validation(engine, &mut findings, partners, plan.max));
     }
-    let status = emit(engine, &findings, &summary, end.output, end.filters)?;
-    Ok(if end.validate.fail_on_valid {
-        status_of_valid(&findings, end.output)
+    let status = emit(engine, &findings, &summary, &settings.output)?;
+    Ok(if partners.is_some_and(|(plan, _)| plan.fail_on_valid) {
+        status_of_valid(&findings, &settings.output)
     } else {
         status
     })
@@ -125,7 +63,7 @@ pub fn run_validation(
 ) -> ValidationSummary {
     let settings = &engine.pack().validation;
     let transport = validate::http::default_transport(settings.timeout);
-    validate::validate(
+    validate::run::validate(
         engine.pack(),
         findings,
         partners,
@@ -159,20 +97,18 @@ pub fn emit(
     engine: &Engine,
     findings: &[Finding],
     summary: &Summary,
-    output: &OutputArgs,
-    filters: &FilterArgs,
+    output: &Output,
 ) -> anyhow::Result<ExitStatus> {
-    if let Some(path) = &filters.write_baseline {
+    if let Some(path) = &output.write_baseline {
         write_private(path, Baseline::render(findings).as_bytes())
             .with_context(|| format!("cannot write baseline {}", path.display()))?;
     }
-    let color = use_color(output.color, output.output.is_some());
-    // The one colour decision: `colored` would otherwise re-decide from the terminal and drop
-    // `--color always` on a pipe.
-    colored::control::set_override(color);
+    // The colour decided in the settings, made binding: `colored` would otherwise re-decide from
+    // the terminal and drop `--color always` on a pipe.
+    colored::control::set_override(output.color);
     let options = ReportOptions {
         show_secrets: output.show_secrets,
-        color,
+        color: output.color,
         quiet: output.quiet,
     };
     let report = Report {
@@ -182,7 +118,7 @@ pub fn emit(
     };
     let mut buffer = Vec::new();
     report::write(output.format, &report, options, &mut buffer)?;
-    match &output.output {
+    match &output.path {
         Some(path) => {
             write_private(path, &buffer)
                 .with_context(|| format!("cannot write report {}", path.display()))?;
@@ -201,7 +137,7 @@ pub fn emit(
 }
 
 /// The exit status for the kept findings (those marked suppressed are shown, never failing).
-pub fn status(findings: &[Finding], output: &OutputArgs) -> ExitStatus {
+pub fn status(findings: &[Finding], output: &Output) -> ExitStatus {
     if findings
         .iter()
         .any(|f| f.suppressed.is_none() && f.severity >= output.fail_on)
@@ -213,7 +149,7 @@ pub fn status(findings: &[Finding], output: &OutputArgs) -> ExitStatus {
 }
 
 /// The exit status under `--fail-on-valid`: only findings the provider called live count.
-pub fn status_of_valid(findings: &[Finding], output: &OutputArgs) -> ExitStatus {
+pub fn status_of_valid(findings: &[Finding], output: &Output) -> ExitStatus {
     let live = findings.iter().any(|f| {
         f.suppressed.is_none()
             && f.severity >= output.fail_on

@@ -188,14 +188,14 @@ fn scan_entry(
 ) -> anyhow::Result<()> {
     let cloned = is_url(entry);
     let is_gate = args.range.is_some() || args.staged;
-    let mut ctx = GitContext::open(path, &args.common, &args.git, is_gate)?;
+    let mut ctx = GitContext::open(path, &args.common, &args.git, is_gate, None)?;
     ctx.no_cache = cloned;
     let (findings, summary) = scan(&ctx, args, pool, shard)?;
     let label = summary
         .repository
         .clone()
         .unwrap_or_else(|| entry.to_owned());
-    let mut findings = keep(findings, &ctx.suppression);
+    let mut findings = keep(findings, &ctx.settings.suppression);
     for finding in &mut findings {
         finding.repository = Some(label.clone());
     }
@@ -203,7 +203,7 @@ fn scan_entry(
     fleet.summary.add(&summary, Some(&label));
     fleet.summary.repositories.push(label);
     if fleet.engine.is_none() {
-        fleet.engine = Some(ctx.engine);
+        fleet.engine = Some(ctx.settings.engine);
     }
     if cloned {
         let _ = std::fs::remove_dir_all(path);
@@ -216,7 +216,7 @@ fn scan_entry(
 fn finish_fleet(args: &GitArgs, mut fleet: Fleet, total: usize) -> anyhow::Result<ExitStatus> {
     let engine = match fleet.engine.take() {
         Some(engine) => engine,
-        None => super::dir::engine_for(&args.common, Path::new("."))?.0,
+        None => super::dir::settings_for(&args.common, None, Path::new("."))?.engine,
     };
     for failed in &fleet.failures {
         fleet
@@ -229,8 +229,7 @@ fn finish_fleet(args: &GitArgs, mut fleet: Fleet, total: usize) -> anyhow::Resul
         &engine,
         &fleet.findings,
         &fleet.summary,
-        &args.common.output,
-        &args.common.filters,
+        &args.common.output(),
     )?;
     if fleet.failures.is_empty() {
         Ok(status)

@@ -1,6 +1,6 @@
 //! `leakgate git`: history (HEAD, or every ref with `--all`), a range's added lines, or the
-//! staged changes. Also the shared set-up for the hook commands: open the repository, load the
-//! config (from the work tree or from `--config-from REV`), build the engine.
+//! staged changes. Also the shared set-up for the hook commands: open the repository and resolve
+//! its settings (config, ignore file and baseline from the work tree or from `--config-from REV`).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -11,16 +11,16 @@ use git2::{Oid, Repository};
 use super::CommonArgs;
 use super::args::ValidateArgs;
 use super::block;
-use super::finish::{Finish, Suppression, finish};
-use crate::config::{CONFIG_FILE_NAME, ConfigText, build_engine};
-use crate::engine::{Engine, EngineOptions};
+use super::finish::finish;
+use crate::config::CONFIG_FILE_NAME;
 use crate::exit::ExitStatus;
 use crate::finding::Finding;
 use crate::progress::Progress;
+use crate::settings::{Loaded, Settings};
 use crate::source::git::{self as gitsrc, gate, revs};
 use crate::source::shard::{Shard, ShardInfo, Unit};
 use crate::source::stats::{ScanStats, Summary};
-use crate::suppress::{Baseline, IGNORE_FILE_NAME, IgnoreList};
+use crate::suppress::IGNORE_FILE_NAME;
 
 /// `leakgate git`.
 #[derive(Debug, clap::Args)]
@@ -69,14 +69,12 @@ pub struct GitCommonArgs {
     pub config_from: Option<String>,
 }
 
-/// An opened repository with its engine and suppression, ready to scan.
+/// An opened repository with its resolved settings, ready to scan.
 pub struct GitContext {
     /// The repository.
     pub repo: Repository,
-    /// The engine.
-    pub engine: Engine,
-    /// Ignore file and baseline.
-    pub suppression: Suppression,
+    /// Engine, suppression, output and limits.
+    pub settings: Settings,
     /// Notes for the summary.
     pub notes: Vec<String>,
     /// Never use the history cache (a temporary clone: its cache would never be read again).
@@ -86,108 +84,48 @@ pub struct GitContext {
 }
 
 impl GitContext {
-    /// Opens `path`, and loads config and suppression from the work tree or from `config_from`.
-    /// For a gate (`is_gate`) under `--config-from`, `leakgate:allow` lines are reported as
-    /// suppressed in this change instead of silently dropped.
+    /// Opens `path` and resolves its settings from the work tree or from `config_from`. For a
+    /// gate (`is_gate`) under `--config-from`, `leakgate:allow` lines are reported as suppressed
+    /// in this change instead of silently dropped.
     pub fn open(
         path: &Path,
         common: &CommonArgs,
         git: &GitCommonArgs,
         is_gate: bool,
+        validate: Option<&ValidateArgs>,
     ) -> anyhow::Result<GitContext> {
         let repo = gitsrc::open(path)?;
         let root = gitsrc::root(&repo);
-        let mark_inline_allows =
-            is_gate && git.config_from.is_some() && !common.scan.no_inline_allow;
-        let options = EngineOptions {
-            inline_allow: !common.scan.no_inline_allow && !mark_inline_allows,
-        };
-        let gate = gate::GateOptions {
-            max_size: common.scan.max_file_size,
-            mark_inline_allows,
-        };
         let mut notes = Vec::new();
         if repo.is_shallow() {
             notes.push(
                 "shallow clone: commits before the shallow boundary were not scanned".to_owned(),
             );
         }
-        let (engine, suppression) = match &git.config_from {
-            None => {
-                let config = ConfigText::discover(common.scan.config.as_deref(), &root)?;
-                notes.extend(
-                    config
-                        .as_ref()
-                        .map(|c| format!("config: {}", crate::escape::controls(&c.name))),
-                );
-                (
-                    build_engine(config.as_ref(), options)?,
-                    Suppression::load(&common.filters, common.scan.confidence, &root)?,
-                )
-            }
-            Some(rev) => {
-                let config = read_at(&repo, rev, CONFIG_FILE_NAME)?.map(|text| ConfigText {
-                    name: format!("{rev}:{CONFIG_FILE_NAME}"),
-                    text,
-                });
-                notes.extend(
-                    config
-                        .as_ref()
-                        .map(|c| format!("config: {}", crate::escape::controls(&c.name))),
-                );
-                let ignore = match read_at(&repo, rev, IGNORE_FILE_NAME)? {
-                    Some(text) => IgnoreList::parse(&format!("{rev}:{IGNORE_FILE_NAME}"), &text)?,
-                    None => IgnoreList::default(),
-                };
-                let baseline = match &common.filters.baseline {
-                    Some(path) => Some(baseline_at(&repo, rev, path)?),
-                    None => None,
-                };
-                (
-                    build_engine(config.as_ref(), options)?,
-                    Suppression {
-                        ignore,
-                        baseline,
-                        floor: common.scan.confidence,
-                    },
-                )
-            }
+        let loaded = match &git.config_from {
+            None => Loaded::from_work_tree(
+                common.scan.config.as_deref(),
+                common.filters.ignore_file.as_deref(),
+                common.filters.baseline.as_deref(),
+                &root,
+            )?,
+            Some(rev) => Loaded::at_revision(&repo, rev, common.filters.baseline.as_deref())?,
+        };
+        let choices = common.choices(validate, is_gate && git.config_from.is_some());
+        let settings = Settings::resolve(loaded, choices)?;
+        notes.extend(settings.notes.iter().cloned());
+        let gate = gate::GateOptions {
+            max_size: settings.limits.max_file_size,
+            mark_inline_allows: settings.inline.marks(),
         };
         Ok(GitContext {
             repo,
-            engine,
-            suppression,
+            settings,
             notes,
             no_cache: false,
             gate,
         })
     }
-}
-
-/// The contents of `path` at revision `rev`, or `None` if the file does not exist there.
-fn read_at(repo: &Repository, rev: &str, path: &str) -> anyhow::Result<Option<String>> {
-    let commit = revs::resolve(repo, rev)?;
-    let tree = repo.find_commit(commit)?.tree()?;
-    let Ok(entry) = tree.get_path(Path::new(path)) else {
-        return Ok(None);
-    };
-    let blob = repo
-        .find_blob(entry.id())
-        .map_err(|e| gitsrc::object_error("blob", entry.id(), &e))?;
-    Ok(Some(String::from_utf8_lossy(blob.content()).into_owned()))
-}
-
-/// A baseline from revision `rev` (path relative to the repository root).
-fn baseline_at(repo: &Repository, rev: &str, path: &Path) -> anyhow::Result<Baseline> {
-    // Git tree paths are `/`-separated; a Windows user may type `.\ci\baseline.json`.
-    let relative = if std::path::MAIN_SEPARATOR == '/' {
-        path.to_string_lossy().trim_start_matches("./").to_owned()
-    } else {
-        crate::source::portable_path(&path.to_string_lossy())
-    };
-    let text = read_at(repo, rev, &relative)?
-        .ok_or_else(|| anyhow::anyhow!("baseline {relative} does not exist at revision {rev}"))?;
-    Baseline::parse(&format!("{rev}:{relative}"), &text)
 }
 
 /// Runs `leakgate git`: one repository here, several (or a clone URL) in `fleet`.
@@ -197,8 +135,14 @@ pub fn run(args: &GitArgs) -> anyhow::Result<ExitStatus> {
         return super::fleet::run(args);
     }
     let is_gate = args.range.is_some() || args.staged;
-    let ctx = GitContext::open(&args.repos[0], &args.common, &args.git, is_gate)?;
-    let pool = worker_pool(args.common.scan.threads())?;
+    let ctx = GitContext::open(
+        &args.repos[0],
+        &args.common,
+        &args.git,
+        is_gate,
+        Some(&args.validate),
+    )?;
+    let pool = worker_pool(ctx.settings.limits.threads)?;
     let shard = args.shard.unwrap_or(Shard::WHOLE);
     let (findings, mut summary) = scan(&ctx, args, &pool, shard)?;
     if let Some(shard) = args.shard {
@@ -207,13 +151,7 @@ pub fn run(args: &GitArgs) -> anyhow::Result<ExitStatus> {
     summary
         .notes
         .extend(super::finish::suppressed_note(&findings));
-    let end = Finish {
-        output: &args.common.output,
-        filters: &args.common.filters,
-        suppression: &ctx.suppression,
-        validate: &args.validate,
-    };
-    finish(&ctx.engine, findings, &summary, &end)
+    finish(&ctx.settings, findings, &summary)
 }
 
 /// The rayon pool scans run on.
@@ -236,13 +174,14 @@ pub fn scan(
     let stats = Arc::new(ScanStats::default());
     let mut notes = ctx.notes.clone();
     let findings = if args.staged {
-        let report = gate::scan_index(&ctx.engine, &ctx.repo, ctx.gate, &stats)?;
+        let report = gate::scan_index(&ctx.settings.engine, &ctx.repo, ctx.gate, &stats)?;
         notes.extend(block::unscanned_notes(&report.unscanned));
         report.findings
     } else if let Some(range) = &args.range {
         let commits = revs::from_range(&ctx.repo, range)?;
         notes.extend(config_change_note(&ctx.repo, &commits));
-        let report = gate::scan_commits(&ctx.engine, &ctx.repo, &commits, &[], ctx.gate, &stats)?;
+        let engine = &ctx.settings.engine;
+        let report = gate::scan_commits(engine, &ctx.repo, &commits, &[], ctx.gate, &stats)?;
         notes.extend(block::unscanned_notes(&report.unscanned));
         report.findings
     } else {
@@ -263,15 +202,15 @@ fn scan_history(
     shard: Shard,
     stats: &Arc<ScanStats>,
 ) -> anyhow::Result<(Vec<Finding>, Option<String>)> {
-    let max = args.common.scan.max_file_size;
+    let max = ctx.settings.limits.max_file_size;
     let commits = if args.all {
         revs::from_all_refs(&ctx.repo)?
     } else {
         revs::from_head(&ctx.repo)?
     };
     let key = gitsrc::cache::key(
-        &ctx.engine.pack().digest,
-        !args.common.scan.no_inline_allow,
+        &ctx.settings.engine.pack().digest,
+        ctx.settings.inline.considered(),
         max,
     );
     let mut cache = if args.no_cache || ctx.no_cache {
@@ -279,14 +218,14 @@ fn scan_history(
     } else {
         gitsrc::cache::BlobCache::load(&ctx.repo, &key)
     };
-    let progress = Progress::start(stats, args.common.output.quiet);
+    let progress = Progress::start(stats, ctx.settings.output.quiet);
     let options = gitsrc::HistoryOptions {
         max_size: max,
         pool,
         cache: cache.as_mut(),
         shard,
     };
-    let result = gitsrc::scan_history(&ctx.engine, &ctx.repo, &commits, stats, options);
+    let result = gitsrc::scan_history(&ctx.settings.engine, &ctx.repo, &commits, stats, options);
     progress.finish();
     result
 }

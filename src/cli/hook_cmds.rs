@@ -19,7 +19,8 @@ use crate::report::Format;
 use crate::source::git::gate::{self, GateReport};
 use crate::source::git::revs::{self, PushPlan, PushUpdate};
 use crate::source::stats::{ScanStats, Summary};
-use crate::validate::{Partners, ValidationSummary};
+use crate::validate::ValidationSummary;
+use crate::validate::pair::Partners;
 
 /// The most distinct secrets a hook validates (only with `[validation] hooks = true`).
 const HOOK_VALIDATE_MAX: usize = 20;
@@ -30,12 +31,17 @@ fn keep_and_validate(
     ctx: &GitContext,
     found: Vec<crate::finding::Finding>,
 ) -> (Vec<crate::finding::Finding>, Option<ValidationSummary>) {
-    if !ctx.engine.pack().validation.hooks {
-        return (keep(found, &ctx.suppression), None);
+    if !ctx.settings.engine.pack().validation.hooks {
+        return (keep(found, &ctx.settings.suppression), None);
     }
-    let partners = Partners::find(ctx.engine.pack(), &found);
-    let mut findings = keep(found, &ctx.suppression);
-    let summary = run_validation(&ctx.engine, &mut findings, &partners, HOOK_VALIDATE_MAX);
+    let partners = Partners::find(ctx.settings.engine.pack(), &found);
+    let mut findings = keep(found, &ctx.settings.suppression);
+    let summary = run_validation(
+        &ctx.settings.engine,
+        &mut findings,
+        &partners,
+        HOOK_VALIDATE_MAX,
+    );
     (findings, Some(summary))
 }
 
@@ -144,14 +150,20 @@ fn plan_push(ctx: &GitContext, args: &PrePushArgs) -> anyhow::Result<Option<Push
 /// Runs `leakgate pre-push`.
 pub fn run_pre_push(args: &PrePushArgs) -> anyhow::Result<ExitStatus> {
     let started = Instant::now();
-    let ctx = GitContext::open(std::path::Path::new("."), &args.common, &args.git, true)?;
+    let ctx = GitContext::open(
+        std::path::Path::new("."),
+        &args.common,
+        &args.git,
+        true,
+        None,
+    )?;
     let Some(plan) = plan_push(&ctx, args)? else {
         diag::line(block::PRE_PUSH_BY_HAND);
         return Ok(ExitStatus::Clean);
     };
     let stats = Arc::new(ScanStats::default());
     let report = gate::scan_commits(
-        &ctx.engine,
+        &ctx.settings.engine,
         &ctx.repo,
         &plan.commits,
         &plan.tags,
@@ -164,7 +176,7 @@ pub fn run_pre_push(args: &PrePushArgs) -> anyhow::Result<ExitStatus> {
         .notes
         .extend(config_change_note(&ctx.repo, &plan.commits));
     let gated = Gated::Push(&plan);
-    let outcome = conclude(&ctx, report, summary, &args.common, &gated);
+    let outcome = conclude(&ctx, report, summary, &gated);
     exit_without_freeing(ctx);
     outcome
 }
@@ -178,12 +190,18 @@ fn exit_without_freeing(ctx: GitContext) {
 /// Runs `leakgate pre-commit`.
 pub fn run_pre_commit(args: &PreCommitArgs) -> anyhow::Result<ExitStatus> {
     let started = Instant::now();
-    let ctx = GitContext::open(std::path::Path::new("."), &args.common, &args.git, true)?;
+    let ctx = GitContext::open(
+        std::path::Path::new("."),
+        &args.common,
+        &args.git,
+        true,
+        None,
+    )?;
     let stats = Arc::new(ScanStats::default());
-    let report = gate::scan_index(&ctx.engine, &ctx.repo, ctx.gate, &stats)?;
+    let report = gate::scan_index(&ctx.settings.engine, &ctx.repo, ctx.gate, &stats)?;
     let mut summary = stats.summary(started.elapsed());
     summary.notes.clone_from(&ctx.notes);
-    let outcome = conclude(&ctx, report, summary, &args.common, &Gated::Commit);
+    let outcome = conclude(&ctx, report, summary, &Gated::Commit);
     exit_without_freeing(ctx);
     outcome
 }
@@ -194,9 +212,9 @@ fn conclude(
     ctx: &GitContext,
     report: GateReport,
     mut summary: Summary,
-    common: &CommonArgs,
     gated: &Gated<'_>,
 ) -> anyhow::Result<ExitStatus> {
+    let output = &ctx.settings.output;
     let (findings, validation) = keep_and_validate(ctx, report.findings);
     summary.validation = validation;
     summary
@@ -211,28 +229,16 @@ fn conclude(
         .cloned()
         .collect();
     let too_large = block::too_large_text(&report.unscanned);
-    let blocked = status(&findings, &common.output) != ExitStatus::Clean;
+    let blocked = status(&findings, output) != ExitStatus::Clean;
     if blocked || !too_large.is_empty() {
-        diag::line(&block::guide(
-            ctx,
-            &blocking,
-            &report.unscanned,
-            common,
-            gated,
-        ));
-    } else if !report.unscanned.is_empty() && !common.output.quiet {
+        diag::line(&block::guide(ctx, &blocking, &report.unscanned, gated));
+    } else if !report.unscanned.is_empty() && !output.quiet {
         diag::line(&block::unscanned_lines(&report.unscanned).join("\n"));
     }
-    let exit = if common.output.format == Format::Text && common.output.output.is_none() {
-        status(&findings, &common.output)
+    let exit = if output.format == Format::Text && output.path.is_none() {
+        status(&findings, output)
     } else {
-        emit(
-            &ctx.engine,
-            &findings,
-            &summary,
-            &common.output,
-            &common.filters,
-        )?
+        emit(&ctx.settings.engine, &findings, &summary, output)?
     };
     if let Some(first) = too_large.first() {
         anyhow::bail!(

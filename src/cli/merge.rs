@@ -11,14 +11,14 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::args::{FilterArgs, OutputArgs};
+use super::args::OutputArgs;
 use super::finish::emit;
 use crate::config::build_engine;
-use crate::engine::EngineOptions;
 use crate::exit::ExitStatus;
 use crate::finding::{CommitInfo, Finding, Provenance};
 use crate::rules::Severity;
 use crate::secret::Secret;
+use crate::settings::InlineAllow;
 use crate::source::shard::{ShardInfo, Unit};
 use crate::source::stats::{SkipReason, Summary};
 
@@ -169,19 +169,15 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<ExitStatus> {
         .as_deref()
         .map(crate::config::ConfigText::read)
         .transpose()?;
-    let engine = build_engine(config.as_ref(), EngineOptions { inline_allow: true })?;
-    let filters = FilterArgs {
-        ignore_file: None,
-        baseline: None,
-        write_baseline: None,
-    };
+    let engine = build_engine(config.as_ref(), InlineAllow::Honour.engine_options())?;
+    let output = args.output.resolve(None);
     let mut findings = findings;
     if args.validate.validate {
         summary.validation = Some(validate_merged(&engine, &mut findings, &args.validate));
     }
-    let status = emit(&engine, &findings, &summary, &args.output, &filters)?;
+    let status = emit(&engine, &findings, &summary, &output)?;
     Ok(if args.validate.fail_on_valid {
-        super::finish::status_of_valid(&findings, &args.output)
+        super::finish::status_of_valid(&findings, &output)
     } else {
         status
     })
@@ -198,7 +194,7 @@ fn validate_merged(
         .iter()
         .cloned()
         .partition(|f| !f.secret.is_masked());
-    let partners = crate::validate::Partners::find(engine.pack(), &raw);
+    let partners = crate::validate::pair::Partners::find(engine.pack(), &raw);
     let summary = super::finish::run_validation(engine, &mut raw, &partners, args.validate_max);
     let mut raw = raw.into_iter();
     let mut masked = masked.into_iter();

@@ -1,5 +1,5 @@
-//! The command line: clap definitions and dispatch to one `run` per command. Commands resolve
-//! flags into a config and an engine before scanning; nothing here exits the process.
+//! The command line: clap definitions and dispatch to one `run` per command. Scanning commands
+//! turn their flags into one `settings::Settings` before scanning; nothing here exits the process.
 
 pub mod args;
 pub mod block;

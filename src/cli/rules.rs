@@ -3,10 +3,12 @@
 use std::io::Write as _;
 use std::path::PathBuf;
 
-use crate::config::{ConfigText, span::Location};
+use crate::config::ConfigText;
 use crate::engine::{Engine, EngineOptions};
 use crate::exit::ExitStatus;
-use crate::rules::{RulePack, Strictness, examples, parse_file};
+use crate::rules::Location;
+use crate::rules::{RulePack, Strictness, parse_file};
+use crate::selftest;
 
 /// Rule subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -126,7 +128,7 @@ fn test(files: &[PathBuf]) -> anyhow::Result<ExitStatus> {
     } else {
         (builtin_count.min(engine.rules().len())..engine.rules().len()).collect()
     };
-    let failures = examples::run(&engine, &tested);
+    let failures = selftest::run(&engine, &tested);
     let mut err = std::io::stderr().lock();
     for f in &failures {
         let origin: Location = engine.pack().get(&f.rule_id).map_or(

@@ -7,7 +7,8 @@ use std::io::{BufRead as _, Write as _};
 
 use crate::engine::{Engine, EngineOptions};
 use crate::exit::ExitStatus;
-use crate::rules::{RulePack, Strictness, examples};
+use crate::rules::{RulePack, Strictness};
+use crate::selftest;
 
 /// Arguments of `rules expand`.
 #[derive(Debug, clap::Args)]
@@ -82,9 +83,9 @@ fn expand_one(
     seed: &str,
     index: usize,
 ) -> String {
-    let text = examples::expand(template, seed, index);
+    let text = crate::rules::examples::expand(template, seed, index);
     match rule {
-        Some(r) => examples::complete(engine, r, text),
+        Some(r) => selftest::complete(engine, r, text),
         None => text,
     }
 }

@@ -1,16 +1,15 @@
 //! The effective rule pack: built-in rules, then a user's `.leakgate.toml` (extend or replace,
 //! disable ids, add rules and allowlists, internal domains), resolved once before any scan.
 
-pub mod span;
-
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
 use crate::engine::{Engine, EngineOptions};
-use crate::error::RuleError;
+use crate::rules::RuleError;
 use crate::rules::spec::PackFileSpec;
-use crate::rules::{RulePack, Strictness, examples, parse_file};
+use crate::rules::{RulePack, Strictness, parse_file};
+use crate::selftest;
 
 /// The config file looked for at the scan root.
 pub const CONFIG_FILE_NAME: &str = ".leakgate.toml";
@@ -177,7 +176,7 @@ fn internal_domain_rule(config_name: &str, domains: &[String]) -> crate::rules::
         entropy: None,
         validator: None,
         multiline: false,
-        reach: crate::engine::window::FORWARD,
+        reach: None,
         tags: vec!["host".into(), "internal".into()],
         remediation: "Read the host name from configuration or the secret manager instead of committing it.".into(),
         examples: Vec::new(),
@@ -186,7 +185,7 @@ fn internal_domain_rule(config_name: &str, domains: &[String]) -> crate::rules::
         paths: crate::rules::Patterns::default(),
         imported: None,
         validate: None,
-        origin: span::Location { file: config_name.into(), line: 1, column: 1 },
+        origin: crate::rules::Location { file: config_name.into(), line: 1, column: 1 },
     })
 }
 
@@ -200,7 +199,7 @@ fn check_user_examples(
         .copied()
         .filter(|&r| engine.rules()[r].id != "internal-host-custom-domain")
         .collect();
-    if let Some(f) = examples::run(engine, &custom).first() {
+    if let Some(f) = selftest::run(engine, &custom).first() {
         let rule = engine
             .pack()
             .get(&f.rule_id)

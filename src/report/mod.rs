@@ -6,16 +6,17 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod sarif;
+pub mod summary;
 pub mod text;
 
 use std::io::{self, Write};
 
 use crate::finding::Finding;
 use crate::rules::Rule;
-use crate::source::stats::Summary;
+pub use summary::Summary;
 
 /// An output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// Human-readable, grouped by file.
     Text,

@@ -6,24 +6,25 @@
 
 pub mod allow;
 pub mod builtin;
+pub mod error;
 pub mod examples;
 pub mod fake_keys;
 pub mod keyshape;
 pub mod literals;
 pub mod rule;
+pub mod span;
 pub mod spec;
 pub mod validators;
 
 use std::collections::HashSet;
 
 pub use allow::{AllowReason, Allowlist, Patterns};
-pub use rule::{Confidence, Rule, RuleParts, Severity};
+pub use error::RuleError;
+pub use rule::{Confidence, MAX_REACH, Rule, RuleParts, Severity};
+use span::LineIndex;
+pub use span::Location;
 use spec::{AllowSpec, PackFileSpec, RuleSpec};
 use validators::Validator;
-
-use crate::config::span::LineIndex;
-use crate::engine::window;
-use crate::error::RuleError;
 
 /// A set of rules and the global allowlist that applies to all of them.
 #[derive(Debug, Default)]
@@ -306,23 +307,19 @@ fn validator_and_confidence(
     Ok((validator, confidence))
 }
 
-/// How far a rule's confirm windows reach past a keyword: its `reach`, or the default for its
-/// kind (2 KiB on the hit's line; 32 KiB for multiline rules).
+/// How far a rule's confirm windows reach past a keyword: its `reach`, checked against
+/// [`MAX_REACH`]; `None` leaves the default for its kind to the engine.
 fn window_reach(
     spec: &RuleSpec,
     id: &str,
     err: &impl Fn(usize, String) -> RuleError,
-) -> Result<usize, RuleError> {
+) -> Result<Option<usize>, RuleError> {
     match &spec.reach {
-        None if spec.multiline => Ok(window::FORWARD_MULTILINE),
-        None => Ok(window::FORWARD),
-        Some(r) if (1..=window::FORWARD_MULTILINE).contains(r.get_ref()) => Ok(*r.get_ref()),
+        None => Ok(None),
+        Some(r) if (1..=MAX_REACH).contains(r.get_ref()) => Ok(Some(*r.get_ref())),
         Some(r) => Err(err(
             r.span().start,
-            format!(
-                "rule '{id}': `reach` must be between 1 and {} bytes",
-                window::FORWARD_MULTILINE
-            ),
+            format!("rule '{id}': `reach` must be between 1 and {MAX_REACH} bytes"),
         )),
     }
 }

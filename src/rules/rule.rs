@@ -6,12 +6,16 @@
 use std::fmt;
 use std::sync::OnceLock;
 
+/// The farthest past a keyword hit that a rule's `reach` may ask its confirm windows to go
+/// (a PGP key block is a few KiB); the engine's multiline default.
+pub const MAX_REACH: usize = 32 * 1024;
+
 use regex::bytes::{Regex, RegexBuilder};
 use serde::Serialize;
 
 use super::allow::Allowlist;
+use super::span::Location;
 use super::validators::Validator;
-use crate::config::span::Location;
 
 /// The upper bound on a compiled regex, so a pathological rule fails with a message, not OOM.
 pub const REGEX_SIZE_LIMIT: usize = 8 * 1024 * 1024;
@@ -137,8 +141,9 @@ pub struct RuleParts {
     pub validator: Option<Validator>,
     /// Whether a match may span lines (its window does not stop at the hit's line end).
     pub multiline: bool,
-    /// How many bytes past a keyword hit its confirm window reaches.
-    pub reach: usize,
+    /// How many bytes past a keyword hit its confirm window reaches (at most [`MAX_REACH`]);
+    /// `None` leaves it to the engine's default for single-line or multiline rules.
+    pub reach: Option<usize>,
     /// Tags; `generic` lowers the rule's precedence on overlaps.
     pub tags: Vec<String>,
     /// How to fix a finding.

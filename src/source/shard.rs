@@ -9,6 +9,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::report::summary::{ShardInfo, Unit};
+
 /// The most shards a scan may be split into (GitHub Actions allows 256 jobs in a matrix; a
 /// Kubernetes Indexed Job allows more, so the limit is generous but bounded).
 pub const MAX_SHARDS: u32 = 65_536;
@@ -74,29 +76,6 @@ impl FromStr for Shard {
         }
         Ok(Shard { index, total })
     }
-}
-
-/// What a split divides: the unit each shard owns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Unit {
-    /// History blobs, by blob id.
-    Blob,
-    /// Tree files, by path relative to the scan root.
-    Path,
-    /// The repositories of a fleet scan, by the text they are listed with.
-    Repository,
-}
-
-/// A shard as a report records it, so that `leakgate merge` can tell a missing one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ShardInfo {
-    /// 1-based index.
-    pub index: u32,
-    /// Number of shards.
-    pub total: u32,
-    /// What was split.
-    pub unit: Unit,
 }
 
 impl ShardInfo {

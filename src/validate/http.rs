@@ -98,8 +98,8 @@ mod ureq_transport {
     use std::io::Read as _;
     use std::time::Duration;
 
-    use super::super::spec;
     use super::{Failure, MAX_BODY, Request, Response, Transport};
+    use crate::validate::spec;
 
     /// `ureq` with rustls: no redirects (an `Authorization` header must not follow one), HTTP
     /// statuses as answers, not errors, one global timeout per request. HTTPS goes through the

@@ -21,8 +21,6 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-pub use pair::Partners;
-pub use run::validate;
 pub use spec::{Check, Settings};
 
 /// What the provider said about a secret.

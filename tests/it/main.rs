@@ -12,6 +12,7 @@ mod git_history;
 mod gitleaks;
 mod hostile;
 mod keys;
+mod layers;
 mod messages;
 mod packaging;
 mod portable_paths;

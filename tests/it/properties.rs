@@ -3,11 +3,10 @@
 
 use std::sync::OnceLock;
 
-use leakgate::engine::{Engine, EngineOptions};
-use leakgate::finding::{Finding, LineOrigin, locate_span};
-use leakgate::rules::{RulePack, Strictness};
-use leakgate::source::stream::{self, Blocks};
-use leakgate::source::{Chunk, scan_chunk};
+use leakgate::{
+    Blocks, Chunk, Engine, EngineOptions, Finding, LineOrigin, RulePack, Strictness, locate_span,
+    scan_chunk, scan_stream,
+};
 use proptest::prelude::*;
 
 use crate::support::{aws_key_id, fake, github_token};
@@ -112,7 +111,7 @@ proptest! {
         );
         let blocks = Blocks { size, overlap: Blocks::DEFAULT.overlap };
         let mut buffer = Vec::new();
-        let streamed = stream::scan(engine(), "f.txt", &mut &bytes[..], &mut buffer, blocks);
+        let streamed = scan_stream(engine(), "f.txt", &mut &bytes[..], &mut buffer, blocks);
         prop_assert!(streamed.error.is_none());
         prop_assert_eq!(streamed.bytes, bytes.len() as u64);
         prop_assert_eq!(places(&streamed.findings), places(&whole));

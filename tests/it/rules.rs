@@ -1,8 +1,7 @@
 //! The built-in pack proves itself: every rule's examples through the full engine, plus the
 //! `rules` subcommands as a user runs them.
 
-use leakgate::engine::{Engine, EngineOptions};
-use leakgate::rules::{RulePack, Strictness, examples};
+use leakgate::{Engine, EngineOptions, RulePack, Strictness, run_examples};
 use tempfile::TempDir;
 
 use crate::support::{leakgate, write};
@@ -12,7 +11,7 @@ fn every_builtin_rule_passes_its_examples() {
     let pack = RulePack::builtin(Strictness::Strict).expect("built-in pack validates");
     let engine = Engine::new(pack, EngineOptions::default());
     let all: Vec<usize> = (0..engine.rules().len()).collect();
-    let failures = examples::run(&engine, &all);
+    let failures = run_examples(&engine, &all);
     let report: Vec<String> = failures
         .iter()
         .map(|f| {

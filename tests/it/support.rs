@@ -5,8 +5,8 @@
 use std::path::Path;
 
 use assert_cmd::Command;
-use leakgate::rules::examples::expand;
-use leakgate::rules::validators::Validator;
+use leakgate::Validator;
+use leakgate::expand_example as expand;
 
 /// The binary under test: cargo's build of this package, or `LEAKGATE_TEST_BIN` when set
 /// (`.ci/run` points the heavy tier at the release build, which scans a million files in seconds

@@ -651,7 +651,7 @@ fn documented(path: &str) -> (Reply, Reply) {
 }
 
 /// The secret a rule extracts from `text`.
-fn secret_of(engine: &leakgate::engine::Engine, rule_id: &str, text: &str) -> String {
+fn secret_of(engine: &leakgate::Engine, rule_id: &str, text: &str) -> String {
     let rule = engine.pack().get(rule_id).unwrap();
     let caps = rule.regex().unwrap().captures(text.as_bytes()).unwrap();
     String::from_utf8(text.as_bytes()[rule.secret_span(&caps).unwrap()].to_vec()).unwrap()
@@ -661,9 +661,8 @@ fn secret_of(engine: &leakgate::engine::Engine, rule_id: &str, text: &str) -> St
 /// as the provider documents, give `valid` and `invalid`; together they cover every provider.
 #[test]
 fn every_builtin_validator_reads_its_providers_answers() {
-    use leakgate::rules::examples::materialize;
-    let engine =
-        leakgate::config::build_engine(None, leakgate::engine::EngineOptions::default()).unwrap();
+    use leakgate::materialize_example as materialize;
+    let engine = leakgate::build_engine(None, leakgate::EngineOptions::default()).unwrap();
     let tmp = tempfile::TempDir::new().unwrap();
     let (mut live_markers, mut expected, mut providers) = (Vec::new(), Vec::new(), Vec::new());
     for (r, rule) in engine.rules().iter().enumerate() {

@@ -62,16 +62,6 @@ impl BlobCache {
         self.clean.contains(&(blob, class))
     }
 
-    /// How many blobs are known clean.
-    pub fn len(&self) -> usize {
-        self.clean.len()
-    }
-
-    /// Whether the cache knows no blob.
-    pub fn is_empty(&self) -> bool {
-        self.clean.is_empty()
-    }
-
     /// Adds clean blobs and writes the file (atomically, mode 0600). Failure to write only costs
     /// the next scan its speed-up, so it is reported, not fatal.
     pub fn save(

@@ -57,7 +57,7 @@ pub fn replacements(line: &[u8]) -> Vec<Replacement> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::decode::splice::Spliced;
+    use crate::scan::decode::splice::Spliced;
 
     #[test]
     fn decodes_references() {

@@ -1,12 +1,13 @@
-//! Counters every source fills while it scans, and the summary they become.
-//!
-//! Skips are counted by reason so that nothing is passed over silently.
+//! What a scan covered, as every report prints it: counts, skips by reason, notes, validation
+//! requests, the shard and the repositories. Sources fill it through `source::stats::ScanStats`;
+//! this module knows nothing of how.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+
+use crate::validate::ValidationSummary;
 
 /// Why a file or blob was not scanned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -25,7 +26,8 @@ pub enum SkipReason {
 }
 
 impl SkipReason {
-    const ALL: [SkipReason; 5] = [
+    /// Every reason, in the order counters are kept.
+    pub(crate) const ALL: [SkipReason; 5] = [
         SkipReason::Binary,
         SkipReason::TooLarge,
         SkipReason::Unreadable,
@@ -45,73 +47,27 @@ impl SkipReason {
     }
 }
 
-/// Thread-safe counters.
-#[derive(Debug, Default)]
-pub struct ScanStats {
-    files: AtomicU64,
-    bytes: AtomicU64,
-    skipped: [AtomicU64; 5],
-    /// Bytes read so far of files still being scanned, so progress moves while one large file
-    /// streams (they move into `bytes` when the file is done).
-    reading: AtomicU64,
+/// What a split divides: the unit each shard owns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// History blobs, by blob id.
+    Blob,
+    /// Tree files, by path relative to the scan root.
+    Path,
+    /// The repositories of a fleet scan, by the text they are listed with.
+    Repository,
 }
 
-impl ScanStats {
-    /// Counts `n` bytes read of a file still being scanned.
-    pub fn reading(&self, n: u64) {
-        self.reading.fetch_add(n, Ordering::Relaxed);
-    }
-
-    /// The file whose reads were counted with [`ScanStats::reading`] is done.
-    pub fn done_reading(&self, n: u64) {
-        self.reading.fetch_sub(n, Ordering::Relaxed);
-    }
-
-    /// Bytes scanned so far, counting files still being read: what progress shows.
-    pub fn bytes_so_far(&self) -> u64 {
-        self.bytes() + self.reading.load(Ordering::Relaxed)
-    }
-
-    /// Counts one scanned file or blob of `bytes` bytes.
-    pub fn scanned(&self, bytes: u64) {
-        self.files.fetch_add(1, Ordering::Relaxed);
-        self.bytes.fetch_add(bytes, Ordering::Relaxed);
-    }
-
-    /// Counts one skip.
-    pub fn skipped(&self, reason: SkipReason) {
-        self.skipped[reason as usize].fetch_add(1, Ordering::Relaxed);
-    }
-
-    /// Files scanned so far.
-    pub fn files(&self) -> u64 {
-        self.files.load(Ordering::Relaxed)
-    }
-
-    /// Bytes scanned so far.
-    pub fn bytes(&self) -> u64 {
-        self.bytes.load(Ordering::Relaxed)
-    }
-
-    /// Freezes the counters into a summary.
-    pub fn summary(&self, duration: Duration) -> Summary {
-        let skipped = SkipReason::ALL
-            .iter()
-            .map(|&r| (r, self.skipped[r as usize].load(Ordering::Relaxed)))
-            .filter(|(_, n)| *n > 0)
-            .collect();
-        Summary {
-            files: self.files(),
-            bytes: self.bytes(),
-            duration,
-            skipped,
-            notes: Vec::new(),
-            validation: None,
-            shard: None,
-            repository: None,
-            repositories: Vec::new(),
-        }
-    }
+/// A shard as a report records it, so that `leakgate merge` can tell a missing one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardInfo {
+    /// 1-based index.
+    pub index: u32,
+    /// Number of shards.
+    pub total: u32,
+    /// What was split.
+    pub unit: Unit,
 }
 
 /// What a scan covered.
@@ -131,11 +87,11 @@ pub struct Summary {
     pub notes: Vec<String>,
     /// Requests by host and results, when `--validate` ran.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub validation: Option<crate::validate::ValidationSummary>,
+    pub validation: Option<ValidationSummary>,
     /// The shard this scan covered (`--shard I/N`), so that `leakgate merge` can tell a missing
     /// one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub shard: Option<super::shard::ShardInfo>,
+    pub shard: Option<ShardInfo>,
     /// The repository a git scan covered: its `origin` URL (credentials removed), else its path.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub repository: Option<String>,
@@ -181,22 +137,5 @@ impl Summary {
     /// Total skipped files.
     pub fn skipped_total(&self) -> u64 {
         self.skipped.values().sum()
-    }
-}
-
-#[cfg(test)]
-mod progress_tests {
-    use super::ScanStats;
-
-    #[test]
-    fn bytes_of_a_file_still_streaming_show_in_progress_and_are_not_counted_twice() {
-        let stats = ScanStats::default();
-        stats.reading(16 << 20);
-        assert_eq!(stats.bytes_so_far(), 16 << 20);
-        assert_eq!(stats.bytes(), 0);
-        stats.done_reading(16 << 20);
-        stats.scanned(16 << 20);
-        assert_eq!(stats.bytes_so_far(), 16 << 20);
-        assert_eq!(stats.files(), 1);
     }
 }

@@ -1,7 +1,7 @@
-//! Library error types. Each carries enough context (a file and position, a revision) for the one
+//! Rule-pack errors. Each carries enough context (a file and position, a revision) for the one
 //! line that `diag` prints to tell the user what is wrong and where.
 
-use crate::config::span::Location;
+use super::span::Location;
 
 /// A problem in a rule pack or config file, at a position in it.
 #[derive(Debug, thiserror::Error)]

@@ -20,7 +20,7 @@ pub use k8s::decodes_path;
 use splice::{Replacement, Spliced};
 
 use super::{Chunk, Placed};
-use crate::engine::{Engine, Match};
+use crate::engine::Engine;
 use crate::finding::{self, Finding, LineOrigin};
 
 /// How many encodings deep a secret is looked for (`base64` of `percent`-encoded text is two).
@@ -244,13 +244,9 @@ fn place(
     span: Range<usize>,
     decoding: String,
 ) -> Placed {
-    let m = Match {
-        rule,
-        secret: 0..secret.len(),
-    };
     let mut finding: Finding = finding::locate(
         &engine.rules()[rule],
-        &m,
+        0..secret.len(),
         secret,
         chunk.path,
         &LineOrigin::Identity,
