@@ -86,6 +86,11 @@ impl Prefilter {
         }
     }
 
+    /// The length of the longest keyword.
+    pub fn longest(&self) -> usize {
+        self.keywords.iter().map(String::len).max().unwrap_or(0)
+    }
+
     /// Calls `on_hit` for every candidate rule of every keyword found in `haystack`.
     pub fn for_each_hit(&self, haystack: &[u8], mut on_hit: impl FnMut(Hit)) {
         let Some(automaton) = self.automaton(haystack.len()) else {
