@@ -167,7 +167,9 @@ impl Engine {
         mut trace: Option<&mut Vec<Trace>>,
         changed: Option<&[Range<usize>]>,
     ) -> Vec<Match> {
-        if let Some(reason) = self.pack.allow.allows_path(path) {
+        // A focused rescan's caller has already asked (its plain scan did).
+        let whole_path_allowed = changed.is_none().then(|| self.pack.allow.allows_path(path));
+        if let Some(reason) = whole_path_allowed.flatten() {
             if let Some(t) = trace.as_deref_mut() {
                 t.push(Trace {
                     rule: usize::MAX,
@@ -232,6 +234,9 @@ impl Engine {
         let Some(regex) = rule.regex() else {
             return false;
         };
+        if !rule.needs().admit(&bytes[w.clone()]) {
+            return false;
+        }
         let mut matched_any = false;
         let haystack = &bytes[..w.end];
         let mut at = w.start;

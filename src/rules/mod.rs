@@ -10,6 +10,7 @@ pub mod examples;
 pub mod fake_keys;
 pub mod keyshape;
 pub mod literals;
+pub mod needs;
 pub mod rule;
 pub mod spec;
 pub mod validators;
