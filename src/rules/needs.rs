@@ -32,10 +32,7 @@ impl Needs {
         let Ok(hir) = parsed else {
             return Needs::default();
         };
-        let mut sets: Vec<Vec<u8>> = required(&hir)
-            .into_iter()
-            .filter(|s| s.len() <= 3 && !s.iter().any(u8::is_ascii_alphanumeric))
-            .collect();
+        let mut sets: Vec<Vec<u8>> = required(&hir).into_iter().filter(|s| kept(s)).collect();
         // The fewest bytes first, then the rarest: one rare byte rejects the most windows.
         sets.sort_by_key(|s| {
             (
@@ -63,7 +60,7 @@ impl Needs {
 /// Sets (sorted, deduplicated bytes) of which every match of `hir` holds a byte each.
 fn required(hir: &Hir) -> Vec<Vec<u8>> {
     match hir.kind() {
-        HirKind::Literal(lit) => lit.0.iter().map(|&b| vec![b]).collect(),
+        HirKind::Literal(lit) => lit.0.iter().map(|&b| vec![b]).filter(|s| kept(s)).collect(),
         HirKind::Class(class) => class_bytes(class).into_iter().collect(),
         HirKind::Capture(cap) => required(&cap.sub),
         HirKind::Repetition(rep) if rep.min >= 1 => required(&rep.sub),
@@ -85,6 +82,13 @@ fn required(hir: &Hir) -> Vec<Vec<u8>> {
     }
 }
 
+/// Whether a set is worth keeping: up to three bytes, none a letter or digit. Sets dropped
+/// early drop nothing that would have been kept: an alternation's union holds its branches'
+/// sets, so it could not be kept either.
+fn kept(set: &[u8]) -> bool {
+    set.len() <= 3 && !set.iter().any(u8::is_ascii_alphanumeric)
+}
+
 /// Which set of a branch to carry into an alternation's union: punctuation first, then the
 /// smallest.
 fn rank(set: &[u8]) -> (bool, usize) {
@@ -94,7 +98,20 @@ fn rank(set: &[u8]) -> (bool, usize) {
 /// The bytes a class matches, when it matches only ASCII or bytes (a Unicode class beyond
 /// ASCII matches multi-byte characters, which this does not follow).
 fn class_bytes(class: &Class) -> Option<Vec<u8>> {
-    match class {
+    let size: usize = match class {
+        Class::Bytes(bytes) => bytes
+            .iter()
+            .map(|r| usize::from(r.end() - r.start()) + 1)
+            .sum(),
+        Class::Unicode(chars) => chars
+            .iter()
+            .map(|r| r.end() as usize - r.start() as usize + 1)
+            .sum(),
+    };
+    if size > 3 {
+        return None;
+    }
+    let bytes = match class {
         Class::Bytes(bytes) => Some(
             bytes
                 .iter()
@@ -111,7 +128,8 @@ fn class_bytes(class: &Class) -> Option<Vec<u8>> {
                     .collect()
             })
         }
-    }
+    }?;
+    kept(&bytes).then_some(bytes)
 }
 
 #[cfg(test)]
