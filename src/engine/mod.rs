@@ -5,12 +5,14 @@
 //! Every decision can be traced, which `--explain` and `rules test` use to say why.
 
 pub mod filters;
+pub mod focus;
 pub mod prefilter;
 pub mod window;
 
 use std::ops::Range;
 
 use crate::rules::{AllowReason, Rule, RulePack};
+use focus::Focus;
 use prefilter::Prefilter;
 
 /// The marker that suppresses findings on its line.
@@ -35,6 +37,8 @@ pub struct Engine {
     pack: RulePack,
     prefilter: Prefilter,
     options: EngineOptions,
+    /// The farthest any rule's window reaches past its keyword.
+    reach: usize,
 }
 
 /// A confirmed match of one rule.
@@ -90,10 +94,17 @@ impl Engine {
     /// Builds the prefilter over the pack; regexes stay uncompiled until hit.
     pub fn new(pack: RulePack, options: EngineOptions) -> Engine {
         let prefilter = Prefilter::new(&pack.rules);
+        let reach = pack
+            .rules
+            .iter()
+            .map(|r| r.reach.min(window::FORWARD_MULTILINE))
+            .max()
+            .unwrap_or(0);
         Engine {
             pack,
             prefilter,
             options,
+            reach,
         }
     }
 
@@ -124,7 +135,19 @@ impl Engine {
     /// Scans `bytes` (from `path`, relative and `/`-separated, if any) and returns its matches,
     /// sorted by position, one per secret.
     pub fn scan(&self, bytes: &[u8], path: Option<&str>) -> Vec<Match> {
-        self.scan_inner(bytes, path, None)
+        self.scan_inner(bytes, path, None, None)
+    }
+
+    /// Like [`Engine::scan`], but reports only what a window touching one of `changed` (sorted,
+    /// disjoint spans) finds: the decoding stage's rescan of a line with its encoded pieces
+    /// replaced, where every other window reads as the plain scan already read it.
+    pub fn scan_changed(
+        &self,
+        bytes: &[u8],
+        path: Option<&str>,
+        changed: &[Range<usize>],
+    ) -> Vec<Match> {
+        self.scan_inner(bytes, path, None, Some(changed))
     }
 
     /// Like [`Engine::scan`], and records every decision in `trace`.
@@ -134,7 +157,7 @@ impl Engine {
         path: Option<&str>,
         trace: &mut Vec<Trace>,
     ) -> Vec<Match> {
-        self.scan_inner(bytes, path, Some(trace))
+        self.scan_inner(bytes, path, Some(trace), None)
     }
 
     fn scan_inner(
@@ -142,8 +165,11 @@ impl Engine {
         bytes: &[u8],
         path: Option<&str>,
         mut trace: Option<&mut Vec<Trace>>,
+        changed: Option<&[Range<usize>]>,
     ) -> Vec<Match> {
-        if let Some(reason) = self.pack.allow.allows_path(path) {
+        // A focused rescan's caller has already asked (its plain scan did).
+        let whole_path_allowed = changed.is_none().then(|| self.pack.allow.allows_path(path));
+        if let Some(reason) = whole_path_allowed.flatten() {
             if let Some(t) = trace.as_deref_mut() {
                 t.push(Trace {
                     rule: usize::MAX,
@@ -157,7 +183,8 @@ impl Engine {
             engine: self,
             bytes,
             path,
-            rules: Vec::new(),
+            slots: Vec::new(),
+            progress: Vec::new(),
             found: Found::default(),
             trace_start: trace.as_deref().map_or(0, Vec::len),
             trace: trace.as_deref_mut(),
@@ -165,13 +192,31 @@ impl Engine {
         // Hits arrive in position order, so each rule's windows do too: a window is confirmed
         // as soon as the next one for its rule does not overlap it. Memory stays at one pending
         // window per rule however dense the keywords are.
-        self.prefilter.for_each_hit(bytes, |hit| {
+        let mut on_hit = |hit: prefilter::Hit, focus: Option<&mut Focus<'_>>| {
             let rule = &self.pack.rules[hit.rule];
-            confirmer.add(
-                hit.rule,
-                window::around(bytes, hit.start..hit.end, rule.multiline, rule.reach),
-            );
-        });
+            let w = window::around(bytes, hit.start..hit.end, rule.multiline, rule.reach);
+            if focus.is_none_or(|f| f.touches(&w)) {
+                confirmer.add(hit.rule, w);
+            }
+        };
+        match changed {
+            None => self.prefilter.for_each_hit(bytes, |hit| on_hit(hit, None)),
+            Some(spans) => {
+                let mut focus = Focus::new(spans);
+                let zones = focus.zones(bytes.len(), self.reach, self.prefilter.longest());
+                for zone in zones {
+                    let (start, haystack) = (zone.start, &bytes[zone]);
+                    self.prefilter.for_each_hit(haystack, |hit| {
+                        let hit = prefilter::Hit {
+                            start: hit.start + start,
+                            end: hit.end + start,
+                            ..hit
+                        };
+                        on_hit(hit, Some(&mut focus));
+                    });
+                }
+            }
+        }
         let matches = confirmer.finish();
         resolve_overlaps(&self.pack.rules, bytes, matches, trace)
     }
@@ -189,6 +234,9 @@ impl Engine {
         let Some(regex) = rule.regex() else {
             return false;
         };
+        if !rule.needs().admit(&bytes[w.clone()]) {
+            return false;
+        }
         let mut matched_any = false;
         let haystack = &bytes[..w.end];
         let mut at = w.start;
@@ -290,8 +338,12 @@ struct Confirmer<'e, 'b, 't> {
     engine: &'e Engine,
     bytes: &'b [u8],
     path: Option<&'b str>,
-    /// Per rule, indexed like the pack; empty until the first keyword hit.
-    rules: Vec<RuleProgress>,
+    /// Per rule, indexed like the pack: where its progress is in `progress` (`u32::MAX` for a
+    /// rule not hit yet); empty until the first keyword hit.
+    slots: Vec<u32>,
+    /// The rules hit so far and where each stands, in order of their first hit. A scan hits a
+    /// few of hundreds of rules, so it allocates and clears this little, not a slot per rule.
+    progress: Vec<(usize, RuleProgress)>,
     found: Found,
     /// Where this scan's entries begin in the trace.
     trace_start: usize,
@@ -303,11 +355,8 @@ impl Confirmer<'_, '_, '_> {
     /// only touch stay apart, so a single-line rule never matches across a line break),
     /// otherwise the pending one is confirmed and this one waits.
     fn add(&mut self, rule_index: usize, w: Range<usize>) {
-        if self.rules.is_empty() {
-            // Allocated at the first keyword hit, so a file without one costs nothing here.
-            self.rules = vec![RuleProgress::default(); self.engine.pack.rules.len()];
-        }
-        let progress = &mut self.rules[rule_index];
+        let slot = self.slot(rule_index);
+        let progress = &mut self.progress[slot].1;
         let allowed = *progress.seen.get_or_insert_with(|| {
             let rule = &self.engine.pack.rules[rule_index];
             let reason = rule
@@ -332,19 +381,37 @@ impl Confirmer<'_, '_, '_> {
         }
     }
 
+    /// Where `rule_index` stands in `progress`, added at its first hit. The slot table is
+    /// allocated at the first keyword hit, so a file without one costs nothing here.
+    fn slot(&mut self, rule_index: usize) -> usize {
+        if self.slots.is_empty() {
+            self.slots = vec![u32::MAX; self.engine.pack.rules.len()];
+        }
+        match self.slots[rule_index] {
+            u32::MAX => {
+                self.slots[rule_index] = self.progress.len() as u32;
+                self.progress.push((rule_index, RuleProgress::default()));
+                self.progress.len() - 1
+            }
+            slot => slot as usize,
+        }
+    }
+
     fn confirm(&mut self, rule_index: usize, w: &Range<usize>) {
         let matched =
             self.engine
                 .confirm(rule_index, self.bytes, w, &mut self.found, &mut self.trace);
-        self.rules[rule_index].matched |= matched;
+        let slot = self.slots[rule_index] as usize;
+        self.progress[slot].1.matched |= matched;
     }
 
     /// Confirms every pending window and records the rules that matched nothing.
     fn finish(mut self) -> Vec<Match> {
-        for rule_index in 0..self.rules.len() {
-            if let Some(w) = self.rules[rule_index].pending.take() {
+        for slot in 0..self.progress.len() {
+            let rule_index = self.progress[slot].0;
+            if let Some(w) = self.progress[slot].1.pending.take() {
                 self.confirm(rule_index, &w);
-                if !self.rules[rule_index].matched {
+                if !self.progress[slot].1.matched {
                     record(&mut self.trace, rule_index, None, Verdict::NoRegexMatch);
                 }
             }

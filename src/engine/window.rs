@@ -6,7 +6,7 @@
 use std::ops::Range;
 
 /// How far before a hit a window may start: room for a name's prefix (`spring.datasource.`).
-const BACK: usize = 160;
+pub const BACK: usize = 160;
 /// How far after a hit a single-line window may end by default: room for the longest
 /// single-line secret (JWTs and OpenAI keys run to a few hundred bytes, rarely past 1 KiB).
 pub const FORWARD: usize = 2048;

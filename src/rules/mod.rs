@@ -11,6 +11,7 @@ pub mod examples;
 pub mod fake_keys;
 pub mod keyshape;
 pub mod literals;
+pub mod needs;
 pub mod rule;
 pub mod span;
 pub mod spec;

@@ -169,6 +169,7 @@ pub struct RuleParts {
 pub struct Rule {
     parts: RuleParts,
     regex: OnceLock<Option<Regex>>,
+    needs: OnceLock<super::needs::Needs>,
 }
 
 impl std::ops::Deref for Rule {
@@ -185,6 +186,7 @@ impl Rule {
         Rule {
             parts,
             regex: OnceLock::new(),
+            needs: OnceLock::new(),
         }
     }
 
@@ -194,6 +196,12 @@ impl Rule {
         self.regex
             .get_or_init(|| compile_regex(&self.regex_source).ok())
             .as_ref()
+    }
+
+    /// Bytes every match of the regex holds (see [`super::needs`]), worked out on first call.
+    pub fn needs(&self) -> &super::needs::Needs {
+        self.needs
+            .get_or_init(|| super::needs::Needs::of(&self.regex_source))
     }
 
     /// The secret's span in a match: the first capture group at or after `secret_group`

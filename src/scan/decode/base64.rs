@@ -6,7 +6,7 @@ use base64::Engine as _;
 use base64::engine::DecodePaddingMode;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 
-use super::splice::Replacement;
+use super::splice::{Decoded, Replacement};
 
 /// The shortest run worth decoding (12 decoded bytes).
 pub const MIN_RUN: usize = 16;
@@ -124,7 +124,12 @@ fn printable(bytes: &[u8]) -> bool {
 pub fn replacements(line: &[u8]) -> Vec<Replacement> {
     runs(line)
         .into_iter()
-        .filter_map(|span| decode_run(&line[span.clone()]).map(|bytes| Replacement { span, bytes }))
+        .filter_map(|span| {
+            decode_run(&line[span.clone()]).map(|bytes| Replacement {
+                span,
+                bytes: Decoded::Run(bytes),
+            })
+        })
         .collect()
 }
 

@@ -1,7 +1,7 @@
 //! HTML and XML character references (`&quot;`, `&amp;`, `&#61;`, `&#x3D;`): where they are, and
 //! what a line decodes to.
 
-use super::splice::Replacement;
+use super::splice::{Decoded, Replacement};
 
 /// Named references worth knowing: the five XML ones, and the space HTML editors insert.
 const NAMED: [(&[u8], u8); 6] = [
@@ -17,7 +17,7 @@ const NAMED: [(&[u8], u8); 6] = [
 const MAX_BODY: usize = 8;
 
 /// The reference starting with the `&` at `at`: its length and its bytes.
-fn reference_at(bytes: &[u8], at: usize) -> Option<(usize, Vec<u8>)> {
+fn reference_at(bytes: &[u8], at: usize) -> Option<(usize, Decoded)> {
     let rest = &bytes[at + 1..bytes.len().min(at + 2 + MAX_BODY)];
     let semi = memchr::memchr(b';', rest)?;
     let body = &rest[..semi];
@@ -31,7 +31,7 @@ fn reference_at(bytes: &[u8], at: usize) -> Option<(usize, Vec<u8>)> {
         name => u32::from(NAMED.iter().find(|(n, _)| *n == name)?.1),
     };
     let c = char::from_u32(code).filter(|&c| c != '\0')?;
-    Some((semi + 2, c.to_string().into_bytes()))
+    Some((semi + 2, Decoded::char(c)))
 }
 
 /// Offsets of character references.

@@ -3,7 +3,7 @@
 //! hides its secrets from patterns written for the plain text.
 
 use super::percent::hex_value;
-use super::splice::Replacement;
+use super::splice::{Decoded, Replacement};
 
 /// `count` hex digits at `at` as a number.
 fn hex_at(bytes: &[u8], at: usize, count: usize) -> Option<u32> {
@@ -13,8 +13,8 @@ fn hex_at(bytes: &[u8], at: usize, count: usize) -> Option<u32> {
 }
 
 /// The escape starting with the backslash at `at`: its length and its bytes.
-fn escape_at(bytes: &[u8], at: usize) -> Option<(usize, Vec<u8>)> {
-    let simple = |b: u8| Some((2, vec![b]));
+fn escape_at(bytes: &[u8], at: usize) -> Option<(usize, Decoded)> {
+    let simple = |b: u8| Some((2, Decoded::byte(b)));
     match *bytes.get(at + 1)? {
         b'u' => unicode_at(bytes, at),
         b'x' => hex_at(bytes, at + 2, 2).map(|v| (4, char_bytes(v))),
@@ -30,7 +30,7 @@ fn escape_at(bytes: &[u8], at: usize) -> Option<(usize, Vec<u8>)> {
 }
 
 /// `\uXXXX`, joining a UTF-16 surrogate pair (`\uD83D\uDE00`) into one character.
-fn unicode_at(bytes: &[u8], at: usize) -> Option<(usize, Vec<u8>)> {
+fn unicode_at(bytes: &[u8], at: usize) -> Option<(usize, Decoded)> {
     let high = hex_at(bytes, at + 2, 4)?;
     if (0xD800..0xDC00).contains(&high)
         && bytes.get(at + 6..at + 8) == Some(b"\\u")
@@ -43,11 +43,8 @@ fn unicode_at(bytes: &[u8], at: usize) -> Option<(usize, Vec<u8>)> {
 }
 
 /// The UTF-8 bytes of a code point (U+FFFD for a lone surrogate).
-fn char_bytes(code: u32) -> Vec<u8> {
-    char::from_u32(code)
-        .unwrap_or(char::REPLACEMENT_CHARACTER)
-        .to_string()
-        .into_bytes()
+fn char_bytes(code: u32) -> Decoded {
+    Decoded::char(char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER))
 }
 
 /// Offsets of escapes worth decoding: `\u`, `\x`, `\"`, `\'` and `\/`. A line whose only

@@ -160,7 +160,8 @@ fn decode_line(
     }
     let spliced = Spliced::new(original, &replacements);
     let shift = |r: Range<usize>| r.start + line.start..r.end + line.start;
-    for m in engine.scan(&spliced.text, Some(path)) {
+    // Only windows holding decoded bytes can find what the scan before this one did not.
+    for m in engine.scan_changed(&spliced.text, Some(path), &spliced.decoded_spans()) {
         found.push(Hit {
             rule: m.rule,
             secret: spliced.text[m.secret.clone()].to_vec(),

@@ -1,7 +1,7 @@
 //! Percent-encoding (`%3D`, `%2F`, as in URLs and form bodies): where it is, and what a line
 //! decodes to.
 
-use super::splice::Replacement;
+use super::splice::{Decoded, Replacement};
 
 /// The value of a hex digit.
 pub fn hex_value(byte: u8) -> Option<u8> {
@@ -25,12 +25,12 @@ fn escape_at(bytes: &[u8], at: usize) -> Option<u8> {
 /// punctuation or a space, or a whole UTF-8 character spelled as consecutive escapes
 /// (`%C3%A9`). `%02d` and other printf formats (control bytes, letters) and batch variables
 /// such as `%ADMIN_PASS%` (a lone non-ASCII byte) are not encodings. Returns (length, bytes).
-fn decoded_at(bytes: &[u8], at: usize, any_ascii: bool) -> Option<(usize, Vec<u8>)> {
+fn decoded_at(bytes: &[u8], at: usize, any_ascii: bool) -> Option<(usize, Decoded)> {
     let first = escape_at(bytes, at)?;
     if first < 0x80 {
         let wanted = any_ascii
             || (first.is_ascii_graphic() || first == b' ') && !first.is_ascii_alphanumeric();
-        return wanted.then(|| (3, vec![first]));
+        return wanted.then(|| (3, Decoded::byte(first)));
     }
     let len = match first {
         0xC2..=0xDF => 2,
@@ -38,12 +38,12 @@ fn decoded_at(bytes: &[u8], at: usize, any_ascii: bool) -> Option<(usize, Vec<u8
         0xF0..=0xF4 => 4,
         _ => return None,
     };
-    let mut out = vec![first];
-    for i in 1..len {
-        out.push(escape_at(bytes, at + 3 * i).filter(|b| (0x80..0xC0).contains(b))?);
+    let mut out = [first, 0, 0, 0];
+    for (i, slot) in out.iter_mut().enumerate().take(len).skip(1) {
+        *slot = escape_at(bytes, at + 3 * i).filter(|b| (0x80..0xC0).contains(b))?;
     }
-    std::str::from_utf8(&out).ok()?;
-    Some((3 * len, out))
+    std::str::from_utf8(&out[..len]).ok()?;
+    Some((3 * len, Decoded::Char(len as u8, out)))
 }
 
 /// Offsets of `%XX` sequences worth decoding (see `decoded_at`).
@@ -80,8 +80,8 @@ mod tests {
         assert!(out.is_empty());
         let r = replacements(b"caf%C3%A9 %ADMIN% x%3Dy %70");
         assert_eq!(r.len(), 3);
-        assert_eq!(r[0].bytes, "é".as_bytes());
-        assert_eq!(r[1].bytes, b"=");
-        assert_eq!(r[2].bytes, b"p");
+        assert_eq!(r[0].bytes.as_slice(), "é".as_bytes());
+        assert_eq!(r[1].bytes.as_slice(), b"=");
+        assert_eq!(r[2].bytes.as_slice(), b"p");
     }
 }

@@ -10,7 +10,39 @@ pub struct Replacement {
     /// The encoded bytes' span in the line.
     pub span: Range<usize>,
     /// The decoded bytes (never empty).
-    pub bytes: Vec<u8>,
+    pub bytes: Decoded,
+}
+
+/// Decoded bytes: one character (an escape, an entity, a percent sequence) held inline, so the
+/// thousands of escapes in a minified line cost no allocation each; longer runs on the heap.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decoded {
+    /// Up to four bytes: the length and the bytes.
+    Char(u8, [u8; 4]),
+    /// A longer run (base64).
+    Run(Vec<u8>),
+}
+
+impl Decoded {
+    /// One byte.
+    pub fn byte(b: u8) -> Decoded {
+        Decoded::Char(1, [b, 0, 0, 0])
+    }
+
+    /// The UTF-8 bytes of a character.
+    pub fn char(c: char) -> Decoded {
+        let mut buf = [0; 4];
+        let len = c.encode_utf8(&mut buf).len();
+        Decoded::Char(len as u8, buf)
+    }
+
+    /// The bytes.
+    pub fn as_slice(&self) -> &[u8] {
+        match self {
+            Decoded::Char(len, buf) => &buf[..usize::from(*len)],
+            Decoded::Run(bytes) => bytes,
+        }
+    }
 }
 
 /// A run of spliced bytes and where it came from.
@@ -42,11 +74,22 @@ impl Spliced {
         let mut copied = 0;
         for r in replacements {
             out.push(&original[copied..r.span.start], copied..r.span.start, true);
-            out.push(&r.bytes, r.span.clone(), false);
+            out.push(r.bytes.as_slice(), r.span.clone(), false);
             copied = r.span.end;
         }
         out.push(&original[copied..], copied..original.len(), true);
         out
+    }
+
+    /// The spans of the spliced text that hold decoded bytes, in order.
+    pub fn decoded_spans(&self) -> Vec<Range<usize>> {
+        let ends = self.pieces.iter().skip(1).map(|p| p.at);
+        self.pieces
+            .iter()
+            .zip(ends.chain([self.text.len()]))
+            .filter(|(piece, _)| !piece.literal)
+            .map(|(piece, end)| piece.at..end)
+            .collect()
     }
 
     fn push(&mut self, bytes: &[u8], source: Range<usize>, literal: bool) {
@@ -94,7 +137,7 @@ impl Spliced {
 pub fn replacements_at(
     line: &[u8],
     marker: u8,
-    decode_at: impl Fn(&[u8], usize) -> Option<(usize, Vec<u8>)>,
+    decode_at: impl Fn(&[u8], usize) -> Option<(usize, Decoded)>,
 ) -> Vec<Replacement> {
     let mut out = Vec::new();
     let mut at = 0;
@@ -124,11 +167,11 @@ mod tests {
         let reps = [
             Replacement {
                 span: 2..5,
-                bytes: b"A".to_vec(),
+                bytes: Decoded::byte(b'A'),
             },
             Replacement {
                 span: 5..8,
-                bytes: b"B".to_vec(),
+                bytes: Decoded::byte(b'B'),
             },
         ];
         let s = Spliced::new(original, &reps);
@@ -136,5 +179,6 @@ mod tests {
         assert_eq!(s.source_span(2..4), 2..8);
         assert_eq!(s.source_span(0..2), 0..2);
         assert_eq!(s.source_span(3..6), 5..10);
+        assert_eq!(s.decoded_spans(), vec![2..3, 3..4]);
     }
 }
