@@ -150,6 +150,9 @@ pub fn scan_history(
     stats: &crate::source::stats::ScanStats,
     mut options: HistoryOptions<'_>,
 ) -> anyhow::Result<(Vec<crate::finding::Finding>, Option<String>)> {
+    // libgit2's object cache (commits and trees under 4 KiB, up to 256 MiB per process) only
+    // grows here: each tree is visited once per path and each commit read once or twice.
+    git2::opts::enable_caching(false);
     let path = repo.path().to_path_buf();
     let mut streamed = Streamed::default();
     std::thread::scope(|scope| -> anyhow::Result<()> {
@@ -163,14 +166,14 @@ pub fn scan_history(
                     .map_err(|_| anyhow::anyhow!("history scan stopped"))
             })
         });
-        let scanned = batches
+        let scan_result = batches
             .iter()
             .try_for_each(|batch| streamed.scan(engine, &path, batch, stats, &mut options));
         drop(batches);
-        let walked = walker
+        let walk_result = walker
             .join()
             .unwrap_or_else(|_| Err(anyhow::anyhow!("the history walk panicked")));
-        scanned.and(walked)
+        scan_result.and(walk_result)
     })?;
     let mut note = None;
     if let Some(cache) = options.cache {
