@@ -5,11 +5,10 @@
 #   docker run --rm -v "$PWD:/repo" leakgate dir /repo
 
 FROM rust:1.95-alpine3.22 AS build
-# musl-dev, make and cmake for the bundled libgit2 and zlib-ng C sources; the result links
-# statically.
+# musl-dev and make for the bundled libgit2/zlib C sources; the result links statically.
 # Package versions follow the pinned Alpine release branch of the image tag (DL3018 waived).
 # hadolint ignore=DL3018
-RUN apk add --no-cache musl-dev make cmake
+RUN apk add --no-cache musl-dev make
 WORKDIR /src
 COPY Cargo.toml Cargo.lock build.rs ./
 COPY src ./src
