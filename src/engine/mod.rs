@@ -97,7 +97,7 @@ impl Engine {
         let reach = pack
             .rules
             .iter()
-            .map(|r| r.reach.min(window::FORWARD_MULTILINE))
+            .map(|r| window::reach_of(r.multiline, r.reach))
             .max()
             .unwrap_or(0);
         Engine {

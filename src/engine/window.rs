@@ -17,6 +17,18 @@ pub const FORWARD_MULTILINE: usize = crate::rules::MAX_REACH;
 /// this much around each kept match sees what a whole-file scan sees.
 pub const REACH: usize = BACK + FORWARD_MULTILINE;
 
+/// How far a rule's windows reach past a keyword: its `reach`, or the default for its kind,
+/// never past [`FORWARD_MULTILINE`].
+pub fn reach_of(multiline: bool, reach: Option<usize>) -> usize {
+    reach
+        .unwrap_or(if multiline {
+            FORWARD_MULTILINE
+        } else {
+            FORWARD
+        })
+        .min(FORWARD_MULTILINE)
+}
+
 /// The window around `hit` for a rule whose windows reach `reach` bytes past the hit (by
 /// default [`FORWARD`], or [`FORWARD_MULTILINE`] for multiline rules), across lines for
 /// multiline rules, otherwise no further than the end of the hit's line.
@@ -26,11 +38,7 @@ pub fn around(
     multiline: bool,
     reach: Option<usize>,
 ) -> Range<usize> {
-    let reach = reach.unwrap_or(if multiline {
-        FORWARD_MULTILINE
-    } else {
-        FORWARD
-    });
+    let reach = reach_of(multiline, reach);
     let floor = hit.start.saturating_sub(BACK);
     // Start at the line break itself, not after it: rules anchor names on a preceding
     // non-word byte (`(?:^|[^A-Za-z0-9])`), and `^` only matches at the very start of the input.
