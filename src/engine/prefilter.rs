@@ -65,7 +65,7 @@ impl Prefilter {
             }
         }
         // One NFA serves both the overlap closure and the scans of a small run.
-        let nfa = build(&keywords, AhoCorasickKind::NoncontiguousNFA);
+        let nfa = build_nfa(&keywords);
         let rules_of_keyword = close_over_overlaps(nfa.as_ref(), &keywords, &direct);
         Prefilter {
             keywords,
@@ -83,7 +83,7 @@ impl Prefilter {
 
     /// Calls `on_hit` for every candidate rule of every keyword found in `haystack`.
     pub fn for_each_hit(&self, haystack: &[u8], mut on_hit: impl FnMut(Hit)) {
-        let mut on_keyword = |keyword: usize, start: usize, end: usize| {
+        let on_keyword = |keyword: usize, start: usize, end: usize| {
             for &rule in &self.rules_of_keyword[keyword] {
                 on_hit(Hit { rule, start, end });
             }
@@ -97,13 +97,39 @@ impl Prefilter {
             }
             return;
         }
-        let small = self
-            .small
-            .get_or_init(|| build(&self.keywords, AhoCorasickKind::NoncontiguousNFA));
-        for found in small.iter().flat_map(|nfa| nfa.find_iter(haystack)) {
-            on_keyword(found.pattern().as_usize(), found.start(), found.end());
+        if let Some(nfa) = self.small.get_or_init(|| build_nfa(&self.keywords)) {
+            nfa_find_each(nfa, haystack, on_keyword);
         }
     }
+}
+
+/// The keyword NFA for short runs and the overlap closure: case-sensitive over the lowercase
+/// keywords, without a prefilter. A hook builds it at every start, and an ASCII
+/// case-insensitive automaton has two transitions for every letter: this one costs about half
+/// as much to build, and [`nfa_find_each`] lowercases the haystack instead (a short copy).
+fn build_nfa(keywords: &[String]) -> Option<AhoCorasick> {
+    AhoCorasickBuilder::new()
+        .match_kind(MatchKind::Standard)
+        .kind(Some(AhoCorasickKind::NoncontiguousNFA))
+        .prefilter(false)
+        .build(keywords)
+        .ok()
+}
+
+/// Every non-overlapping keyword match in `haystack`, as an ASCII case-insensitive automaton
+/// reports them: the case-sensitive NFA of [`build_nfa`] searches an ASCII-lowercased copy
+/// (at most [`DFA_AFTER`] bytes: longer runs take the DFA).
+fn nfa_find_each(nfa: &AhoCorasick, haystack: &[u8], mut on: impl FnMut(usize, usize, usize)) {
+    thread_local! {
+        static LOWER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    LOWER.with_borrow_mut(|lower| {
+        lower.clear();
+        lower.extend(haystack.iter().map(u8::to_ascii_lowercase));
+        for found in nfa.find_iter(lower.as_slice()) {
+            on(found.pattern().as_usize(), found.start(), found.end());
+        }
+    });
 }
 
 /// The keyword DFA for long runs: the same keywords and match semantics as [`build`], without
@@ -141,7 +167,9 @@ fn dfa_find_each(dfa: &DFA, haystack: &[u8], mut on: impl FnMut(usize, usize, us
     }
 }
 
-/// The keyword automaton of one kind (ASCII case-insensitive, standard match semantics).
+/// The reference automaton the two searches are tested against (ASCII case-insensitive,
+/// standard match semantics).
+#[cfg(test)]
 fn build(keywords: &[String], kind: AhoCorasickKind) -> Option<AhoCorasick> {
     AhoCorasickBuilder::new()
         .ascii_case_insensitive(true)
@@ -181,7 +209,10 @@ fn close_over_overlaps(
 
 #[cfg(test)]
 mod tests {
-    use super::{AhoCorasickKind, build, build_dfa, close_over_overlaps, dfa_find_each};
+    use super::{
+        AhoCorasickKind, build, build_dfa, build_nfa, close_over_overlaps, dfa_find_each,
+        nfa_find_each,
+    };
 
     #[test]
     fn the_dfa_loop_finds_what_find_iter_finds() {
@@ -209,13 +240,17 @@ mod tests {
         dfa_find_each(&dfa, text.as_bytes(), |k, s, e| got.push((k, s, e)));
         assert!(want.len() > keywords.len() / 2);
         assert_eq!(got, want);
+        let small = build_nfa(keywords).expect("nfa");
+        let mut got = Vec::new();
+        nfa_find_each(&small, text.as_bytes(), |k, s, e| got.push((k, s, e)));
+        assert_eq!(got, want, "the lowercasing NFA");
     }
 
     #[test]
     fn each_keyword_stands_for_the_keywords_it_contains_or_is_inside() {
         let keywords = ["secret".to_owned(), "secret_".to_owned(), "ghp_".to_owned()];
         let direct = vec![vec![0], vec![1], vec![2]];
-        let nfa = build(&keywords, AhoCorasickKind::NoncontiguousNFA);
+        let nfa = build_nfa(&keywords);
         let closed = close_over_overlaps(nfa.as_ref(), &keywords, &direct);
         assert_eq!(closed, vec![vec![0, 1], vec![0, 1], vec![2]]);
     }
