@@ -198,7 +198,8 @@ impl Rule {
             .as_ref()
     }
 
-    /// Bytes every match of the regex holds (see [`super::needs`]), worked out on first call.
+    /// Bytes every match of the regex holds (see the `rules::needs` module), worked out on first
+    /// call.
     pub fn needs(&self) -> &super::needs::Needs {
         self.needs
             .get_or_init(|| super::needs::Needs::of(&self.regex_source))
