@@ -172,9 +172,32 @@ fn pem_body_ok(secret: &[u8]) -> bool {
 fn basic_auth_ok(secret: &[u8]) -> bool {
     STD_LENIENT.decode(secret).is_ok_and(|b| {
         let colon = b.iter().position(|&c| c == b':');
-        colon.is_some_and(|i| i > 0 && i + 1 < b.len())
+        colon.is_some_and(|i| i > 0 && i + 1 < b.len() && !placeholder_password(&b[i + 1..]))
             && b.iter().all(|c| (0x20..0x7f).contains(c))
     })
+}
+
+/// A password that documentation writes in its place (`username:password`, `user:<token>`,
+/// `me:${PASS}`, `x:xxxxxx`): base64 of such a pair is a sample, not a credential.
+fn placeholder_password(password: &[u8]) -> bool {
+    const WORDS: &[&[u8]] = &[
+        b"password",
+        b"passwd",
+        b"pass",
+        b"secret",
+        b"token",
+        b"changeme",
+        b"pat",
+        b"your_password",
+        b"yourpassword",
+        b"your-password",
+        b"mypassword",
+        b"api_key",
+    ];
+    let lower = password.to_ascii_lowercase();
+    WORDS.contains(&lower.as_slice())
+        || matches!(password.first(), Some(b'<' | b'$' | b'{' | b'%'))
+        || password.iter().all(|&c| c == password[0])
 }
 
 fn pypi_ok(secret: &[u8]) -> bool {
@@ -229,5 +252,14 @@ mod tests {
         assert!(Validator::BasicAuth.check(STD_LENIENT.encode("deploy:hunter22").as_bytes()));
         assert!(!Validator::BasicAuth.check(STD_LENIENT.encode("nocolon").as_bytes()));
         assert!(!Validator::BasicAuth.check(b"not base64!"));
+        for sample in [
+            "username:password",
+            "user:<token>",
+            "me:${PASS}",
+            "x:xxxxxxxx",
+        ] {
+            let encoded = STD_LENIENT.encode(sample);
+            assert!(!Validator::BasicAuth.check(encoded.as_bytes()), "{sample}");
+        }
     }
 }
