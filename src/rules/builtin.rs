@@ -2,8 +2,6 @@
 //! files' text (for `rules test` and error positions) and the same rules pre-parsed into static
 //! data, which [`trusted_specs`] turns into specs without parsing TOML at start-up.
 
-use std::ops::Range;
-
 use toml::Spanned;
 
 use super::spec::{AllowSpec, PackFileSpec, RuleSpec};
@@ -112,8 +110,7 @@ fn allow_spec(data: &AllowData) -> AllowSpec {
 }
 
 fn spanned<T>(value: T) -> Spanned<T> {
-    const NOWHERE: Range<usize> = 0..0;
-    Spanned::new(NOWHERE, value)
+    Spanned::new(0..0, value)
 }
 
 fn owned(list: &[&str]) -> Vec<String> {
