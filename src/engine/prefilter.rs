@@ -1,11 +1,13 @@
 //! One Aho-Corasick automaton over every rule's keywords.
 //!
 //! A single pass over a chunk tells which rules can match and where; rules whose keywords are
-//! absent cost nothing (their regexes are never even compiled). The pass is non-overlapping
-//! (faster than reporting every overlapping keyword); to lose nothing, each keyword stands for the
-//! rules of every keyword that contains it or lies inside it, the keywords such a pass steps over.
-//! Keywords that merely share an edge (`pass` and `sk0` in `passk0`) are left out: counting them
-//! made nearly every hit a candidate for every rule.
+//! absent cost nothing (their regexes are never even compiled). The pass reports every keyword
+//! occurrence, overlapping ones included (`pass` inside `password`, `pass` and `sk0` sharing an
+//! edge in `passk0`), so no keyword hides another.
+//!
+//! Over long runs the automaton is a DFA walked by several cursors at once: a DFA walk is bound
+//! by the latency of each state load, not by work, so four independent walks over four parts of
+//! the text take little more time than one.
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -18,7 +20,7 @@ use crate::rules::Rule;
 
 /// The keyword automaton and, for each keyword, the rules it stands for.
 ///
-/// Two automata over the same keywords, built on first use: a contiguous NFA, cheap to build
+/// Two automata over the same keywords, built on first use: a noncontiguous NFA, cheap to build
 /// (a hook scanning a few kilobytes must not pay for more), and a full DFA, several times faster
 /// per byte, once a run has scanned 1 MiB (`DFA_AFTER`). Both report the same matches.
 #[derive(Debug)]
@@ -36,6 +38,13 @@ pub struct Prefilter {
 /// costs a run at most twice what the better choice in hindsight would have.
 const DFA_AFTER: u64 = 1 << 20;
 
+/// How many cursors walk the DFA together (see the module doc).
+const LANES: usize = 4;
+
+/// Texts shorter than this are walked by one cursor: each extra cursor re-reads a keyword's
+/// length to fall into step, and the hits are sorted afterwards.
+const LANES_FROM: usize = 1024;
+
 /// One keyword hit: a candidate rule and the byte span of the keyword.
 #[derive(Debug, Clone, Copy)]
 pub struct Hit {
@@ -47,29 +56,31 @@ pub struct Hit {
     pub end: usize,
 }
 
+/// A keyword occurrence: keyword index, start, end.
+type KeywordHit = (u32, usize, usize);
+
 impl Prefilter {
     /// Builds the automaton over the (deduplicated, lowercase) keywords of `rules`.
     pub fn new(rules: &[Rule]) -> Prefilter {
         let mut keywords: Vec<String> = Vec::new();
-        let mut direct: Vec<Vec<usize>> = Vec::new();
+        let mut rules_of_keyword: Vec<Vec<usize>> = Vec::new();
         let mut position: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         for (index, rule) in rules.iter().enumerate() {
             for keyword in &rule.keywords {
                 if let Some(&k) = position.get(keyword.as_str()) {
-                    direct[k].push(index);
+                    if rules_of_keyword[k].last() != Some(&index) {
+                        rules_of_keyword[k].push(index);
+                    }
                 } else {
                     position.insert(keyword, keywords.len());
                     keywords.push(keyword.clone());
-                    direct.push(vec![index]);
+                    rules_of_keyword.push(vec![index]);
                 }
             }
         }
-        // One NFA serves both the overlap closure and the scans of a small run.
-        let nfa = build_nfa(&keywords);
-        let rules_of_keyword = close_over_overlaps(nfa.as_ref(), &keywords, &direct);
         Prefilter {
             keywords,
-            small: OnceLock::from(nfa),
+            small: OnceLock::new(),
             large: OnceLock::new(),
             scanned: AtomicU64::new(0),
             rules_of_keyword,
@@ -81,32 +92,44 @@ impl Prefilter {
         self.keywords.iter().map(String::len).max().unwrap_or(0)
     }
 
-    /// Calls `on_hit` for every candidate rule of every keyword found in `haystack`.
+    /// Calls `on_hit` for every candidate rule of every keyword found in `haystack`, in order of
+    /// the keywords' starts.
     pub fn for_each_hit(&self, haystack: &[u8], mut on_hit: impl FnMut(Hit)) {
-        let on_keyword = |keyword: usize, start: usize, end: usize| {
-            for &rule in &self.rules_of_keyword[keyword] {
+        thread_local! {
+            static HITS: std::cell::Cell<Vec<KeywordHit>> = const { std::cell::Cell::new(Vec::new()) };
+        }
+        // Taken out, not borrowed: `on_hit` may scan again on this thread.
+        let mut hits = HITS.take();
+        hits.clear();
+        self.keyword_hits(haystack, &mut hits);
+        for &(keyword, start, end) in &hits {
+            for &rule in &self.rules_of_keyword[keyword as usize] {
                 on_hit(Hit { rule, start, end });
             }
-        };
+        }
+        HITS.set(hits);
+    }
+
+    /// Every keyword occurrence in `haystack`, sorted by start, then end, then keyword.
+    fn keyword_hits(&self, haystack: &[u8], hits: &mut Vec<KeywordHit>) {
         let before = self
             .scanned
             .fetch_add(haystack.len() as u64, Ordering::Relaxed);
         if before + haystack.len() as u64 > DFA_AFTER {
             if let Some(dfa) = self.large.get_or_init(|| build_dfa(&self.keywords)) {
-                dfa_find_each(dfa, haystack, on_keyword);
+                dfa_find_all(dfa, haystack, self.longest(), hits);
             }
-            return;
+        } else if let Some(nfa) = self.small.get_or_init(|| build_nfa(&self.keywords)) {
+            nfa_find_all(nfa, haystack, hits);
         }
-        if let Some(nfa) = self.small.get_or_init(|| build_nfa(&self.keywords)) {
-            nfa_find_each(nfa, haystack, on_keyword);
-        }
+        hits.sort_unstable_by_key(|&(keyword, start, end)| (start, end, keyword));
     }
 }
 
-/// The keyword NFA for short runs and the overlap closure: case-sensitive over the lowercase
-/// keywords, without a prefilter. A hook builds it at every start, and an ASCII
-/// case-insensitive automaton has two transitions for every letter: this one costs about half
-/// as much to build, and [`nfa_find_each`] lowercases the haystack instead (a short copy).
+/// The keyword NFA for short runs: case-sensitive over the lowercase keywords, without a
+/// prefilter. A hook builds it at every start, and an ASCII case-insensitive automaton has two
+/// transitions for every letter: this one costs about half as much to build, and
+/// [`nfa_find_all`] lowercases the haystack instead (a short copy).
 fn build_nfa(keywords: &[String]) -> Option<AhoCorasick> {
     AhoCorasickBuilder::new()
         .match_kind(MatchKind::Standard)
@@ -116,24 +139,24 @@ fn build_nfa(keywords: &[String]) -> Option<AhoCorasick> {
         .ok()
 }
 
-/// Every non-overlapping keyword match in `haystack`, as an ASCII case-insensitive automaton
-/// reports them: the case-sensitive NFA of [`build_nfa`] searches an ASCII-lowercased copy
-/// (at most [`DFA_AFTER`] bytes: longer runs take the DFA).
-fn nfa_find_each(nfa: &AhoCorasick, haystack: &[u8], mut on: impl FnMut(usize, usize, usize)) {
+/// Every keyword occurrence in `haystack`, overlapping ones included, as an ASCII
+/// case-insensitive automaton reports them: the case-sensitive NFA of [`build_nfa`] searches
+/// an ASCII-lowercased copy (at most [`DFA_AFTER`] bytes: longer runs take the DFA).
+fn nfa_find_all(nfa: &AhoCorasick, haystack: &[u8], hits: &mut Vec<KeywordHit>) {
     thread_local! {
-        static LOWER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        static LOWER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
     }
-    LOWER.with_borrow_mut(|lower| {
-        lower.clear();
-        lower.extend(haystack.iter().map(u8::to_ascii_lowercase));
-        for found in nfa.find_iter(lower.as_slice()) {
-            on(found.pattern().as_usize(), found.start(), found.end());
-        }
-    });
+    let mut lower = LOWER.take();
+    lower.clear();
+    lower.extend(haystack.iter().map(u8::to_ascii_lowercase));
+    for found in nfa.find_overlapping_iter(lower.as_slice()) {
+        hits.push((found.pattern().as_u32(), found.start(), found.end()));
+    }
+    LOWER.set(lower);
 }
 
-/// The keyword DFA for long runs: the same keywords and match semantics as [`build`], without
-/// a prefilter (hundreds of keywords leave none worth having), searched by [`dfa_find_each`].
+/// The keyword DFA for long runs: the same keywords and match semantics as [`build_nfa`],
+/// ASCII case-insensitive, without a prefilter (hundreds of keywords leave none worth having).
 fn build_dfa(keywords: &[String]) -> Option<DFA> {
     DFA::builder()
         .ascii_case_insensitive(true)
@@ -143,115 +166,132 @@ fn build_dfa(keywords: &[String]) -> Option<DFA> {
         .ok()
 }
 
-/// Every non-overlapping keyword match in `haystack` (keyword, start, end), exactly as
-/// `AhoCorasick::find_iter` reports them under standard semantics: a match is reported where
-/// its last byte is read, and the search restarts after it. One state transition per byte in a
-/// plain loop over the haystack, about half the instructions of the generic search loop.
-fn dfa_find_each(dfa: &DFA, haystack: &[u8], mut on: impl FnMut(usize, usize, usize)) {
+/// One cursor of [`dfa_find_all`]: it reads from `from`, reports keywords ending after
+/// `report_after`, and stops at `to`.
+#[derive(Clone, Copy)]
+struct Lane {
+    from: usize,
+    report_after: usize,
+    to: usize,
+}
+
+/// Every keyword occurrence in `haystack`, overlapping ones included (unsorted). Long texts are
+/// cut into [`LANES`] parts walked in lock-step; each cursor but the first starts `longest`
+/// bytes early, which puts it in the very state a walk from the start would be in (a state
+/// stands for the longest suffix read that begins a keyword), and reports nothing there.
+fn dfa_find_all(dfa: &DFA, haystack: &[u8], longest: usize, hits: &mut Vec<KeywordHit>) {
     let Ok(start) = dfa.start_state(Anchored::No) else {
         return;
     };
-    let mut sid = start;
-    for (at, &byte) in haystack.iter().enumerate() {
-        sid = dfa.next_state(Anchored::No, sid, byte);
-        if dfa.is_special(sid) {
-            if dfa.is_match(sid) {
-                let keyword = dfa.match_pattern(sid, 0);
+    let report = |sid, at: usize, hits: &mut Vec<KeywordHit>| {
+        if dfa.is_match(sid) {
+            for i in 0..dfa.match_len(sid) {
+                let keyword = dfa.match_pattern(sid, i);
                 let end = at + 1;
-                on(keyword.as_usize(), end - dfa.pattern_len(keyword), end);
-                sid = start;
-            } else if dfa.is_dead(sid) {
-                return;
+                hits.push((keyword.as_u32(), end - dfa.pattern_len(keyword), end));
+            }
+        }
+    };
+    let walk = |lane: Lane, mut sid, hits: &mut Vec<KeywordHit>| {
+        for (at, &byte) in haystack[..lane.to].iter().enumerate().skip(lane.from) {
+            sid = dfa.next_state(Anchored::No, sid, byte);
+            if dfa.is_special(sid) && at >= lane.report_after {
+                report(sid, at, hits);
+            }
+        }
+    };
+    if haystack.len() < LANES_FROM {
+        let whole = Lane {
+            from: 0,
+            report_after: 0,
+            to: haystack.len(),
+        };
+        walk(whole, start, hits);
+        return;
+    }
+    let part = haystack.len() / LANES;
+    let lanes: [Lane; LANES] = std::array::from_fn(|k| Lane {
+        from: (k * part).saturating_sub(longest),
+        report_after: k * part,
+        to: if k + 1 == LANES {
+            haystack.len()
+        } else {
+            (k + 1) * part
+        },
+    });
+    // Lock-step over the length every lane has, then each lane's rest alone.
+    let steps = lanes.iter().map(|l| l.to - l.from).min().unwrap_or(0);
+    let mut sids = [start; LANES];
+    for step in 0..steps {
+        for (lane, sid) in lanes.iter().zip(sids.iter_mut()) {
+            let at = lane.from + step;
+            *sid = dfa.next_state(Anchored::No, *sid, haystack[at]);
+            if dfa.is_special(*sid) && at >= lane.report_after {
+                report(*sid, at, hits);
             }
         }
     }
-}
-
-/// The reference automaton the two searches are tested against (ASCII case-insensitive,
-/// standard match semantics).
-#[cfg(test)]
-fn build(keywords: &[String], kind: AhoCorasickKind) -> Option<AhoCorasick> {
-    AhoCorasickBuilder::new()
-        .ascii_case_insensitive(true)
-        .match_kind(MatchKind::Standard)
-        .kind(Some(kind))
-        .build(keywords)
-        .ok()
-}
-
-/// For each keyword, its own rules plus those of every keyword that contains it or lies inside
-/// it. Linear in the total keyword length (one overlapping search over each keyword), so a
-/// config with thousands of rules still starts quickly.
-fn close_over_overlaps(
-    inner: Option<&AhoCorasick>,
-    keywords: &[String],
-    direct: &[Vec<usize>],
-) -> Vec<Vec<usize>> {
-    let mut rules: Vec<Vec<usize>> = direct.to_vec();
-    if let Some(inner) = inner {
-        for (outer, keyword) in keywords.iter().enumerate() {
-            for found in inner.find_overlapping_iter(keyword) {
-                let contained = found.pattern().as_usize();
-                if contained != outer {
-                    let (a, b) = (direct[contained].clone(), direct[outer].clone());
-                    rules[outer].extend(a);
-                    rules[contained].extend(b);
-                }
-            }
-        }
+    for (lane, sid) in lanes.iter().zip(sids) {
+        let rest = Lane {
+            from: lane.from + steps,
+            ..*lane
+        };
+        walk(rest, sid, hits);
     }
-    for set in &mut rules {
-        set.sort_unstable();
-        set.dedup();
-    }
-    rules
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{
-        AhoCorasickKind, build, build_dfa, build_nfa, close_over_overlaps, dfa_find_each,
-        nfa_find_each,
-    };
+    use super::{KeywordHit, Prefilter, build_dfa, build_nfa, dfa_find_all, nfa_find_all};
 
-    #[test]
-    fn the_dfa_loop_finds_what_find_iter_finds() {
-        let strict = crate::rules::Strictness::Trusted;
-        let pack = crate::rules::RulePack::builtin(strict).expect("built-in pack");
-        let keywords = &super::Prefilter::new(&pack.rules).keywords;
-        let nfa = build(keywords, AhoCorasickKind::NoncontiguousNFA).expect("nfa");
-        let dfa = build_dfa(keywords).expect("dfa");
+    /// The built-in keywords glued, overlapping, upper-cased and apart, `copies` times over.
+    fn text_of(keywords: &[String], copies: usize) -> String {
         let mut text = String::new();
-        for (i, k) in keywords.iter().enumerate() {
-            // Keywords glued, overlapping, upper-cased and apart.
-            let k = if i % 3 == 0 {
-                k.to_uppercase()
-            } else {
-                k.clone()
-            };
-            text.push_str(&k);
-            text.push_str(["", " ", "x", "\n", &k[..k.len() / 2]][i % 5]);
+        for copy in 0..copies {
+            for (i, k) in keywords.iter().enumerate() {
+                let k = if (i + copy) % 3 == 0 {
+                    k.to_uppercase()
+                } else {
+                    k.clone()
+                };
+                text.push_str(&k);
+                text.push_str(["", " ", "x", "\n", &k[..k.len() / 2]][(i + copy) % 5]);
+            }
         }
-        let want: Vec<(usize, usize, usize)> = nfa
-            .find_iter(text.as_bytes())
-            .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
-            .collect();
-        let mut got = Vec::new();
-        dfa_find_each(&dfa, text.as_bytes(), |k, s, e| got.push((k, s, e)));
-        assert!(want.len() > keywords.len() / 2);
-        assert_eq!(got, want);
-        let small = build_nfa(keywords).expect("nfa");
-        let mut got = Vec::new();
-        nfa_find_each(&small, text.as_bytes(), |k, s, e| got.push((k, s, e)));
-        assert_eq!(got, want, "the lowercasing NFA");
+        text
     }
 
     #[test]
-    fn each_keyword_stands_for_the_keywords_it_contains_or_is_inside() {
-        let keywords = ["secret".to_owned(), "secret_".to_owned(), "ghp_".to_owned()];
-        let direct = vec![vec![0], vec![1], vec![2]];
-        let nfa = build_nfa(&keywords);
-        let closed = close_over_overlaps(nfa.as_ref(), &keywords, &direct);
-        assert_eq!(closed, vec![vec![0, 1], vec![0, 1], vec![2]]);
+    fn the_dfa_lanes_find_what_the_lowercasing_nfa_finds() {
+        let strict = crate::rules::Strictness::Trusted;
+        let pack = crate::rules::RulePack::builtin(strict).expect("built-in pack");
+        let prefilter = Prefilter::new(&pack.rules);
+        let keywords = &prefilter.keywords;
+        let nfa = build_nfa(keywords).expect("nfa");
+        let dfa = build_dfa(keywords).expect("dfa");
+        // One copy is walked by one cursor; seven copies by four, with parts that cut keywords.
+        for copies in [1, 7] {
+            let text = text_of(keywords, copies);
+            let mut want: Vec<KeywordHit> = Vec::new();
+            nfa_find_all(&nfa, text.as_bytes(), &mut want);
+            let mut got = Vec::new();
+            dfa_find_all(&dfa, text.as_bytes(), prefilter.longest(), &mut got);
+            want.sort_unstable();
+            got.sort_unstable();
+            assert!(want.len() > keywords.len() * copies, "{}", want.len());
+            assert_eq!(got, want, "{copies} copies");
+        }
+    }
+
+    #[test]
+    fn a_keyword_inside_another_is_found_too() {
+        let keywords: Vec<String> = ["secret", "secret_", "pass", "sk0"]
+            .map(String::from)
+            .to_vec();
+        let nfa = build_nfa(&keywords).expect("nfa");
+        let mut hits = Vec::new();
+        nfa_find_all(&nfa, b"MY_SECRET_X passk0", &mut hits);
+        hits.sort_unstable();
+        assert_eq!(hits, vec![(0, 3, 9), (1, 3, 10), (2, 12, 16), (3, 15, 18)]);
     }
 }
