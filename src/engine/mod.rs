@@ -6,6 +6,7 @@
 
 pub mod filters;
 pub mod focus;
+pub mod keyword_dfa;
 pub mod prefilter;
 pub mod window;
 
