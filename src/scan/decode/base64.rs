@@ -10,6 +10,8 @@ use super::splice::{Decoded, Replacement};
 
 /// The shortest run worth decoding (12 decoded bytes).
 pub const MIN_RUN: usize = 16;
+// `runs` marks MIN_RUN bytes in a row by four doubling shifts.
+const _: () = assert!(MIN_RUN == 16);
 
 /// Runs longer than this are data (images, archives), not encoded text.
 const MAX_RUN: usize = 64 * 1024;
@@ -25,7 +27,7 @@ const URL_SAFE: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::URL_SAFE
 #[inline]
 // Bitwise on purpose: no branches, so the classifying loop vectorizes.
 #[allow(clippy::needless_bitwise_bool)]
-fn in_alphabet(b: u8) -> bool {
+pub fn in_alphabet(b: u8) -> bool {
     let letter = (b | 0x20).wrapping_sub(b'a') < 26;
     let digit = b.wrapping_sub(b'0') < 10;
     letter | digit | (b == b'+') | (b == b'/') | (b == b'-') | (b == b'_')
@@ -65,13 +67,14 @@ pub fn runs(bytes: &[u8]) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();
     // Positions before this are inside a run already reported.
     let mut free = 0;
-    let mut next = mask_at(bytes, 0);
-    for base in (0..bytes.len()).step_by(64) {
-        let current = next;
-        next = mask_at(bytes, base + 64);
-        // Bit i of `starts`: bytes base+i .. base+i+16 are all in the alphabet (the next
-        // block's bits let a run cross the block's end).
-        let mut wide = u128::from(current) | (u128::from(next) << 64);
+    let mut base = 0;
+    let mut current = mask_at(bytes, 0);
+    while base < bytes.len() {
+        let following = mask_at(bytes, base + 64);
+        // Bit i of `starts`: bytes base+i .. base+i+MIN_RUN are all in the alphabet (the next
+        // block's bits let a run cross the block's end); four shifts make sixteen.
+        let raw = u128::from(current) | (u128::from(following) << 64);
+        let mut wide = raw;
         wide &= wide >> 1;
         wide &= wide >> 2;
         wide &= wide >> 4;
@@ -82,10 +85,14 @@ pub fn runs(bytes: &[u8]) -> Vec<std::ops::Range<usize>> {
             while start > free && alphabet(start - 1) {
                 start -= 1;
             }
-            let mut end = base + starts.trailing_zeros() as usize + MIN_RUN;
-            while end < bytes.len() && alphabet(end) {
-                end += 1;
-            }
+            // Most runs end within the two blocks at hand.
+            let first = starts.trailing_zeros() as usize;
+            let ones = (raw >> first).trailing_ones() as usize;
+            let mut end = if first + ones < 128 {
+                base + first + ones
+            } else {
+                run_end(bytes, base + 128)
+            };
             while end < bytes.len() && bytes[end] == b'=' && end - start < MAX_RUN {
                 end += 1;
             }
@@ -93,8 +100,32 @@ pub fn runs(bytes: &[u8]) -> Vec<std::ops::Range<usize>> {
             free = end;
             starts &= not_before(free, base);
         }
+        // A long run is passed whole, not block by block.
+        let next = if free > base + 64 {
+            free & !63
+        } else {
+            base + 64
+        };
+        current = if next == base + 64 {
+            following
+        } else {
+            mask_at(bytes, next)
+        };
+        base = next;
     }
     out
+}
+
+/// Where the alphabet run going on at `at` ends, found 64 bytes at a time.
+fn run_end(bytes: &[u8], mut at: usize) -> usize {
+    while at < bytes.len() {
+        let ones = mask_at(bytes, at).trailing_ones() as usize;
+        if ones < 64 {
+            return (at + ones).min(bytes.len());
+        }
+        at += 64;
+    }
+    bytes.len()
 }
 
 /// The bits of a block starting at `base` that stand for positions at or after `free`.
@@ -122,12 +153,17 @@ pub fn candidates(bytes: &[u8], out: &mut Vec<usize>) {
 /// fail this for most groups, so they are rejected before any decoding.
 fn leads_look_ascii(body: &[u8]) -> bool {
     let groups = body.len().div_ceil(4);
-    let ascii = body
-        .iter()
-        .step_by(4)
-        .filter(|&&b| b.is_ascii_uppercase() || (b'a'..=b'f').contains(&b))
-        .count();
-    ascii * 10 >= groups * 9
+    // At most a tenth of the groups may fail; stop at the first failure past that.
+    let mut failed = 0;
+    for &lead in body.iter().step_by(4) {
+        if !(lead.is_ascii_uppercase() || (b'a'..=b'f').contains(&lead)) {
+            failed += 1;
+            if failed * 10 > groups {
+                return false;
+            }
+        }
+    }
+    true
 }
 
 /// The text a run decodes to, when it reads as text: mostly ASCII (see `leads_look_ascii`),

@@ -2,7 +2,8 @@
 //! percent-encoding, JSON/JS string escapes, HTML/XML character references). Candidate encoded
 //! text is found cheaply; only lines holding a candidate are decoded (each encoding on its own,
 //! the rest of the line kept as context so name-based rules still apply), scanned with the same
-//! engine, and decoded again up to [`MAX_DEPTH`] encodings deep. A finding is placed on the
+//! engine, and, where decoded bytes belong to another encoded piece (base64 of percent-encoded
+//! text, an escaped `/` inside a base64 value), decoded again up to [`MAX_DEPTH`] encodings deep. A finding is placed on the
 //! encoded text and names its decoding; where the plain scan reports the same text, the plain
 //! finding wins. Kubernetes Secret values are the one case decoded by structure (`k8s.rs`).
 //! This module knows no rule: it hands text to [`Engine::scan`].
@@ -21,6 +22,7 @@ use splice::{Replacement, Spliced};
 
 use super::{Chunk, Placed};
 use crate::engine::Engine;
+use crate::engine::window::REACH;
 use crate::finding::{self, Finding, LineOrigin};
 
 /// How many encodings deep a secret is looked for (`base64` of `percent`-encoded text is two).
@@ -161,7 +163,8 @@ fn decode_line(
     let spliced = Spliced::new(original, &replacements);
     let shift = |r: Range<usize>| r.start + line.start..r.end + line.start;
     // Only windows holding decoded bytes can find what the scan before this one did not.
-    for m in engine.scan_changed(&spliced.text, Some(path), &spliced.decoded_spans()) {
+    let decoded = spliced.decoded_spans();
+    for m in engine.scan_changed(&spliced.text, Some(path), &decoded) {
         found.push(Hit {
             rule: m.rule,
             secret: spliced.text[m.secret.clone()].to_vec(),
@@ -169,15 +172,73 @@ fn decode_line(
             chain: vec![decoding],
         });
     }
-    for inner in hits(engine, &spliced.text, path, depth + 1) {
-        let mut chain = vec![decoding];
-        chain.extend(inner.chain);
-        found.push(Hit {
-            span: shift(spliced.source_span(inner.span.clone())),
-            chain,
-            ..inner
-        });
+    if depth + 1 >= MAX_DEPTH {
+        return;
     }
+    // One level deeper, only around decoded bytes that belong to another encoded piece, as far
+    // as a window can reach either way.
+    let mut regions: Vec<Range<usize>> = Vec::new();
+    for span in decoded.iter().filter(|s| nested_at(&spliced.text, s)) {
+        let region = span.start.saturating_sub(REACH)..(span.end + REACH).min(spliced.text.len());
+        match regions.last_mut() {
+            Some(last) if region.start <= last.end => last.end = region.end,
+            _ => regions.push(region),
+        }
+    }
+    for region in regions {
+        for inner in hits(engine, &spliced.text[region.clone()], path, depth + 1) {
+            let mut chain = vec![decoding];
+            chain.extend(inner.chain);
+            let span = inner.span.start + region.start..inner.span.end + region.start;
+            found.push(Hit {
+                span: shift(spliced.source_span(span)),
+                chain,
+                ..inner
+            });
+        }
+    }
+}
+
+/// The longest encoded piece but a base64 run: a `\\uXXXX\\uXXXX` surrogate pair.
+const LONGEST_PIECE: usize = 12;
+
+/// Whether decoded bytes at `span` of a decoded line are part of an encoded piece, so that a
+/// decoding one level deeper can find what this one did not: everything else in the line was
+/// decoded from the original already. Checked around the span only: a minified line with
+/// thousands of escapes is not read again whole for the few that hide a nested encoding.
+fn nested_at(text: &[u8], span: &Range<usize>) -> bool {
+    // A base64 run touching decoded bytes lies within the alphabet bytes around them.
+    let mut start = span.start;
+    while start > 0 && base64::in_alphabet(text[start - 1]) {
+        start -= 1;
+    }
+    let mut end = span.end;
+    while end < text.len() && base64::in_alphabet(text[end]) {
+        end += 1;
+    }
+    let run_nested = base64::runs(&text[start..end]).into_iter().any(|run| {
+        let run = run.start + start..run.end + start;
+        run.start < span.end && span.start < run.end && base64::decode_run(&text[run]).is_some()
+    });
+    if run_nested {
+        return true;
+    }
+    let near = span.start.saturating_sub(LONGEST_PIECE)..(span.end + LONGEST_PIECE).min(text.len());
+    let mut offsets = Vec::new();
+    [
+        Decoding::Percent,
+        Decoding::JsonEscape,
+        Decoding::HtmlEntity,
+    ]
+    .into_iter()
+    .any(|decoding| {
+        offsets.clear();
+        decoding.candidates(&text[near.clone()], &mut offsets);
+        offsets.iter().any(|&at| {
+            let at = near.start + at;
+            at < span.end && at + LONGEST_PIECE > span.start
+        })
+    })
 }
 
 /// The lines (without their line break) holding the sorted `offsets`, each once.
