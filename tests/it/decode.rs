@@ -127,6 +127,25 @@ fn two_encodings_deep_are_found_and_three_are_not() {
 }
 
 #[test]
+fn an_escaped_character_inside_base64_is_decoded_twice_deep_on_a_long_escaped_line() {
+    // JSON writers escape characters inside values (PHP writes `/` as `\/`, others `\u00XX`):
+    // the base64 value is whole only after unescaping. The line around it is long and full of
+    // other escapes, the case the second level reads only near decoded bytes for.
+    let encoded = STANDARD.encode(github_token(80));
+    let escaped = format!(
+        "{}\\u{:04x}{}",
+        &encoded[..10],
+        encoded.as_bytes()[10],
+        &encoded[11..]
+    );
+    let filler = "\\\"key\\\": \\\"v\\\", ".repeat(2000);
+    let line = format!("{filler}\\\"blob\\\": \\\"{escaped}\\\" {filler}");
+    let (_, findings) = scan_file("dump.json", &format!("{{\"x\": \"{line}\"}}\n"), &[]);
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["decoded"], "json-escape+base64", "{findings:?}");
+}
+
+#[test]
 fn the_plain_finding_wins_over_the_same_secret_decoded() {
     // generic-password reads `\"` itself; the json-escape pass sees the same secret.
     let p = password(77);
