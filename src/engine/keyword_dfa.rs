@@ -100,8 +100,13 @@ impl KeywordDfa {
 
     fn walk<T: Copy + Into<u32>>(&self, table: &[T], haystack: &[u8], hits: &mut Vec<KeywordHit>) {
         let column = &self.columns;
+        // The table's length is a power of two, so masking an index proves it in bounds and
+        // the per-byte bounds check goes (valid indices are below the length: the mask keeps
+        // them as they are).
+        let mask = table.len() - 1;
+        let table = &table[..=mask];
         let next = |state: u32, byte: u8| -> u32 {
-            table[column[usize::from(byte)] as usize + state as usize].into()
+            table[(column[usize::from(byte)] as usize + state as usize) & mask].into()
         };
         let single = |from: usize, state: u32, report_from: usize, hits: &mut Vec<_>| {
             let mut state = state;
@@ -253,10 +258,16 @@ impl Trie {
                 .iter()
                 .map(move |&old| number[goto[(old << shift) | class] as usize])
         });
+        // Padded to a power of two (see `KeywordDfa::walk`).
+        let len = (classes * nodes).next_power_of_two();
         let table = if nodes <= usize::from(u16::MAX) + 1 {
-            Table::Narrow(columns.map(|n| n as u16).collect())
+            let mut table: Vec<u16> = columns.map(|n| n as u16).collect();
+            table.resize(len, 0);
+            Table::Narrow(table)
         } else {
-            Table::Wide(columns.collect())
+            let mut table: Vec<u32> = columns.collect();
+            table.resize(len, 0);
+            Table::Wide(table)
         };
         let outputs = order[first_match as usize..]
             .iter()
