@@ -215,13 +215,12 @@ impl Trie {
     /// its failure state reports too, and reporting states are renumbered last. Returns the
     /// table, the start state, the first reporting state and the reports.
     fn into_dfa(self, shift: u32, classes: usize) -> (Table, u32, u32, Vec<Vec<u32>>) {
-        let stride = 1usize << shift;
         let Trie { mut goto, mut ends } = self;
         let nodes = ends.len();
         let mut fail = vec![0u32; nodes];
         let mut queue = VecDeque::new();
         // The root's missing transitions stay at the root; its children fail to it.
-        for next in &mut goto[..stride] {
+        for next in &mut goto[..classes] {
             match *next {
                 u32::MAX => *next = 0,
                 child => queue.push_back(child),
@@ -231,7 +230,7 @@ impl Trie {
             let node = node as usize;
             let inherited = ends[fail[node] as usize].clone();
             ends[node].extend(inherited);
-            for class in 0..stride {
+            for class in 0..classes {
                 let slot = (node << shift) | class;
                 let via_fail = goto[((fail[node] as usize) << shift) | class];
                 match goto[slot] {
@@ -251,23 +250,17 @@ impl Trie {
         for (new, &old) in order.iter().enumerate() {
             number[old] = new as u32;
         }
-        let columns = (0..classes).flat_map(|class| {
-            let goto = &goto;
-            let number = &number;
-            order
-                .iter()
-                .map(move |&old| number[goto[(old << shift) | class] as usize])
-        });
-        // Padded to a power of two (see `KeywordDfa::walk`).
-        let len = (classes * nodes).next_power_of_two();
+        // Column by column, padded to a power of two (see `KeywordDfa::walk`).
+        let mut flat = vec![0u32; (classes * nodes).next_power_of_two()];
+        for (new, &old) in order.iter().enumerate() {
+            for (class, &next) in goto[old << shift..][..classes].iter().enumerate() {
+                flat[class * nodes + new] = number[next as usize];
+            }
+        }
         let table = if nodes <= usize::from(u16::MAX) + 1 {
-            let mut table: Vec<u16> = columns.map(|n| n as u16).collect();
-            table.resize(len, 0);
-            Table::Narrow(table)
+            Table::Narrow(flat.iter().map(|&n| n as u16).collect())
         } else {
-            let mut table: Vec<u32> = columns.collect();
-            table.resize(len, 0);
-            Table::Wide(table)
+            Table::Wide(flat)
         };
         let outputs = order[first_match as usize..]
             .iter()
