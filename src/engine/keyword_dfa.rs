@@ -44,6 +44,8 @@ pub struct KeywordDfa {
     outputs: Vec<Vec<u32>>,
     /// The lowercase keywords, as given.
     keywords: Vec<Vec<u8>>,
+    /// The length of the longest keyword.
+    longest: usize,
 }
 
 impl KeywordDfa {
@@ -67,23 +69,23 @@ impl KeywordDfa {
         for upper in b'A'..=b'Z' {
             classes[usize::from(upper)] = classes[usize::from(upper.to_ascii_lowercase())];
         }
-        let shift = count.next_power_of_two().trailing_zeros();
-        let trie = Trie::build(&keywords, &classes, shift);
-        let (table, start, first_match, outputs) = trie.into_dfa(shift, count);
-        let states = (first_match as usize + outputs.len()) as u32;
+        let trie = Trie::build(&keywords, &classes, count);
+        let states = trie.ends.len() as u32;
+        let (table, start, first_match, outputs) = trie.into_dfa(count);
         KeywordDfa {
             columns: classes.map(|class| u32::from(class) * states),
             table,
             start,
             first_match,
             outputs,
+            longest: keywords.iter().map(Vec::len).max().unwrap_or(0),
             keywords,
         }
     }
 
     /// The length of the longest keyword.
     pub fn longest(&self) -> usize {
-        self.keywords.iter().map(Vec::len).max().unwrap_or(0)
+        self.longest
     }
 
     /// Every keyword occurrence in `haystack` (unsorted). Long texts are cut into four
@@ -108,9 +110,10 @@ impl KeywordDfa {
         let next = |state: u32, byte: u8| -> u32 {
             table[(column[usize::from(byte)] as usize + state as usize) & mask].into()
         };
-        let single = |from: usize, state: u32, report_from: usize, hits: &mut Vec<_>| {
+        // One cursor over `from..to`, reporting from `report_from` on.
+        let single = |from: usize, to: usize, report_from: usize, state: u32, hits: &mut Vec<_>| {
             let mut state = state;
-            for (at, &byte) in haystack.iter().enumerate().skip(from) {
+            for (at, &byte) in haystack.iter().enumerate().take(to).skip(from) {
                 state = next(state, byte);
                 if state >= self.first_match && at >= report_from {
                     self.report(state, at, haystack, hits);
@@ -118,7 +121,7 @@ impl KeywordDfa {
             }
         };
         if haystack.len() < LANES_FROM {
-            single(0, self.start, 0, hits);
+            single(0, haystack.len(), 0, self.start, hits);
             return;
         }
         // Four parts; each lane reads its part and the DEPTH bytes before it.
@@ -144,17 +147,14 @@ impl KeywordDfa {
         }
         // Lanes 0 to 2 have read to where the next lane reports from, less DEPTH bytes: the
         // rest of their parts; the last lane reads on to the end.
-        for (k, state) in [s0, s1, s2].into_iter().enumerate() {
-            let to = (k + 1) * part;
-            let mut state = state;
-            for at in from[k] + steps..to {
-                state = next(state, haystack[at]);
-                if state >= self.first_match {
-                    self.report(state, at, haystack, hits);
-                }
-            }
+        for (k, state) in [s0, s1, s2, s3].into_iter().enumerate() {
+            let to = if k == 3 {
+                haystack.len()
+            } else {
+                (k + 1) * part
+            };
+            single(from[k] + steps, to, k * part, state, hits);
         }
-        single(from[3] + steps, s3, 3 * part, hits);
     }
 
     /// Reports the keywords of reporting `state`, reached at byte `at`: those longer than
@@ -178,15 +178,14 @@ impl KeywordDfa {
 
 /// The keyword trie with failure links, before it becomes a table.
 struct Trie {
-    /// Row per node, `u32::MAX` where the node has no child on a class.
+    /// Row per node, one entry per class, `u32::MAX` where the node has no child on it.
     goto: Vec<u32>,
     /// The keywords ending at each node (their cut prefix does).
     ends: Vec<Vec<u32>>,
 }
 
 impl Trie {
-    fn build(keywords: &[Vec<u8>], classes: &[u8; 256], shift: u32) -> Trie {
-        let stride = 1usize << shift;
+    fn build(keywords: &[Vec<u8>], classes: &[u8; 256], stride: usize) -> Trie {
         let mut trie = Trie {
             goto: vec![u32::MAX; stride],
             ends: vec![Vec::new()],
@@ -197,7 +196,7 @@ impl Trie {
             }
             let mut node = 0usize;
             for &b in keyword.iter().take(DEPTH) {
-                let slot = (node << shift) | usize::from(classes[usize::from(b)]);
+                let slot = node * stride + usize::from(classes[usize::from(b)]);
                 if trie.goto[slot] == u32::MAX {
                     trie.goto[slot] = trie.ends.len() as u32;
                     trie.ends.push(Vec::new());
@@ -214,7 +213,7 @@ impl Trie {
     /// first, so a node's failure state is complete before the node), every node reports what
     /// its failure state reports too, and reporting states are renumbered last. Returns the
     /// table, the start state, the first reporting state and the reports.
-    fn into_dfa(self, shift: u32, classes: usize) -> (Table, u32, u32, Vec<Vec<u32>>) {
+    fn into_dfa(self, classes: usize) -> (Table, u32, u32, Vec<Vec<u32>>) {
         let Trie { mut goto, mut ends } = self;
         let nodes = ends.len();
         let mut fail = vec![0u32; nodes];
@@ -231,8 +230,8 @@ impl Trie {
             let inherited = ends[fail[node] as usize].clone();
             ends[node].extend(inherited);
             for class in 0..classes {
-                let slot = (node << shift) | class;
-                let via_fail = goto[((fail[node] as usize) << shift) | class];
+                let slot = node * classes + class;
+                let via_fail = goto[fail[node] as usize * classes + class];
                 match goto[slot] {
                     u32::MAX => goto[slot] = via_fail,
                     child => {
@@ -253,7 +252,7 @@ impl Trie {
         // Column by column, padded to a power of two (see `KeywordDfa::walk`).
         let mut flat = vec![0u32; (classes * nodes).next_power_of_two()];
         for (new, &old) in order.iter().enumerate() {
-            for (class, &next) in goto[old << shift..][..classes].iter().enumerate() {
+            for (class, &next) in goto[old * classes..][..classes].iter().enumerate() {
                 flat[class * nodes + new] = number[next as usize];
             }
         }

@@ -63,7 +63,6 @@ fn mask_at(bytes: &[u8], at: usize) -> u64 {
 /// Finding them is paid on every byte, so bytes are classified 64 at a time into a bit mask,
 /// and a few shifts mark every position that starts [`MIN_RUN`] alphabet bytes in a row.
 pub fn runs(bytes: &[u8]) -> Vec<std::ops::Range<usize>> {
-    let alphabet = |i: usize| in_alphabet(bytes[i]);
     let mut out = Vec::new();
     // Positions before this are inside a run already reported.
     let mut free = 0;
@@ -81,12 +80,11 @@ pub fn runs(bytes: &[u8]) -> Vec<std::ops::Range<usize>> {
         wide &= wide >> 8;
         let mut starts = wide as u64 & not_before(free, base);
         while starts != 0 {
-            let mut start = base + starts.trailing_zeros() as usize;
-            while start > free && alphabet(start - 1) {
-                start -= 1;
-            }
-            // Most runs end within the two blocks at hand.
+            // The first start bit is the run's first byte: a run reaching further back would
+            // have set the bit before it, here or in the block before.
             let first = starts.trailing_zeros() as usize;
+            let start = base + first;
+            // Most runs end within the two blocks at hand.
             let ones = (raw >> first).trailing_ones() as usize;
             let mut end = if first + ones < 128 {
                 base + first + ones

@@ -3,10 +3,10 @@
 //! text is found cheaply; only lines holding a candidate are decoded (each encoding on its own,
 //! the rest of the line kept as context so name-based rules still apply), scanned with the same
 //! engine, and, where decoded bytes belong to another encoded piece (base64 of percent-encoded
-//! text, an escaped `/` inside a base64 value), decoded again up to [`MAX_DEPTH`] encodings deep. A finding is placed on the
-//! encoded text and names its decoding; where the plain scan reports the same text, the plain
-//! finding wins. Kubernetes Secret values are the one case decoded by structure (`k8s.rs`).
-//! This module knows no rule: it hands text to [`Engine::scan`].
+//! text, an escaped `/` inside a base64 value), decoded again up to [`MAX_DEPTH`] encodings
+//! deep. A finding is placed on the encoded text and names its decoding; where the plain scan
+//! reports the same text, the plain finding wins. Kubernetes Secret values are the one case
+//! decoded by structure (`k8s.rs`). This module knows no rule: it hands text to [`Engine::scan`].
 
 mod base64;
 mod entities;
@@ -199,7 +199,7 @@ fn decode_line(
     }
 }
 
-/// The longest encoded piece but a base64 run: a `\\uXXXX\\uXXXX` surrogate pair.
+/// The longest encoded piece but a base64 run: a `\uXXXX\uXXXX` surrogate pair.
 const LONGEST_PIECE: usize = 12;
 
 /// Whether decoded bytes at `span` of a decoded line are part of an encoded piece, so that a
