@@ -60,7 +60,7 @@ pub use selftest::{ExampleFailure, materialize as materialize_example, run as ru
 pub use finding::{CommitInfo, Finding, LineOrigin, Provenance, locate, locate_span};
 /// The scan pipeline over one input: [`scan_chunk`] for bytes in memory, [`scan_stream`] for a
 /// reader in blocks.
-pub use scan::stream::{Blocks, Streamed, scan as scan_stream};
+pub use scan::stream::{Blocks, ReadBuffer, Streamed, scan as scan_stream};
 pub use scan::{Chunk, scan_chunk};
 /// A secret that masks itself in every output unless explicitly revealed.
 pub use secret::Secret;

@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use ignore::{WalkBuilder, WalkState};
 
 use super::stats::{ScanStats, SkipReason};
-use super::stream::{self, Blocks, Streamed};
+use super::stream::{self, Blocks, ReadBuffer, Streamed};
 use crate::engine::Engine;
 use crate::finding::Finding;
 
@@ -41,7 +41,7 @@ pub fn scan(
     for root in &options.paths {
         let walker = builder(root, options).build_parallel();
         walker.run(|| {
-            let mut buffer = Vec::new();
+            let mut buffer = ReadBuffer::default();
             let findings = &findings;
             let notes = &notes;
             Box::new(move |entry| {
@@ -87,7 +87,7 @@ fn visit(
     entry: &ignore::DirEntry,
     options: &DirOptions,
     stats: &ScanStats,
-    buffer: &mut Vec<u8>,
+    buffer: &mut ReadBuffer,
     notes: &Mutex<Vec<String>>,
 ) -> Vec<Finding> {
     let Some(file_type) = entry.file_type() else {
@@ -155,7 +155,7 @@ fn scan_file(
     path: &Path,
     display: &str,
     max: u64,
-    buffer: &mut Vec<u8>,
+    buffer: &mut ReadBuffer,
     stats: &ScanStats,
 ) -> Result<Streamed, ReadError> {
     let file = File::open(path).map_err(ReadError::Io)?;

@@ -4,7 +4,7 @@
 use std::io::Read;
 
 use super::stats::{ScanStats, SkipReason};
-use super::stream::{self, Blocks};
+use super::stream::{self, Blocks, ReadBuffer};
 use crate::engine::Engine;
 use crate::finding::Finding;
 
@@ -17,7 +17,7 @@ pub fn scan(
     stats: &ScanStats,
 ) -> std::io::Result<Vec<Finding>> {
     let mut reader = reader.take(max);
-    let mut buffer = Vec::new();
+    let mut buffer = ReadBuffer::default();
     let Some(streamed) =
         stream::scan_text(engine, name, &mut reader, &mut buffer, Blocks::DEFAULT)?
     else {

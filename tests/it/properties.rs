@@ -4,8 +4,8 @@
 use std::sync::OnceLock;
 
 use leakgate::{
-    Blocks, Chunk, Engine, EngineOptions, Finding, LineOrigin, RulePack, Strictness, locate_span,
-    scan_chunk, scan_stream,
+    Blocks, Chunk, Engine, EngineOptions, Finding, LineOrigin, ReadBuffer, RulePack, Strictness,
+    locate_span, scan_chunk, scan_stream,
 };
 use proptest::prelude::*;
 
@@ -110,7 +110,7 @@ proptest! {
             &Chunk { path: "f.txt", bytes, origin: &origin, commit: None },
         );
         let blocks = Blocks { size, overlap: Blocks::DEFAULT.overlap };
-        let mut buffer = Vec::new();
+        let mut buffer = ReadBuffer::default();
         let streamed = scan_stream(engine(), "f.txt", &mut &bytes[..], &mut buffer, blocks);
         prop_assert!(streamed.error.is_none());
         prop_assert_eq!(streamed.bytes, bytes.len() as u64);

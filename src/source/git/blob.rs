@@ -12,7 +12,7 @@ use git2::{Odb, Oid, Repository};
 use super::object_error;
 use crate::engine::Engine;
 use crate::finding::{Finding, LineOrigin};
-use crate::source::stream::{self, Blocks};
+use crate::source::stream::{self, Blocks, ReadBuffer};
 use crate::source::{Chunk, SNIFF, is_binary, scan_chunk};
 
 /// What happened to a blob.
@@ -89,7 +89,7 @@ pub fn scan_blob(
         });
     }
     let mut reader = BlobReader::open(&odb, repo.path(), oid)?;
-    let mut buffer = Vec::new();
+    let mut buffer = ReadBuffer::default();
     let streamed = stream::scan_text(engine, path, &mut reader, &mut buffer, Blocks::DEFAULT)
         .map_err(|e| anyhow::anyhow!("cannot read blob {oid}: {e}"))?;
     match streamed {
