@@ -1,12 +1,12 @@
 //! Base64 (standard and URL-safe alphabets): runs of 16 or more alphabet characters that decode
-//! to mostly printable text. Finding them is the one decoding cost paid on every byte, so runs
-//! are found by sampling every 16th byte: a run that long always covers a sampled byte.
+//! to mostly printable text. Finding them is the one decoding cost paid on every byte, so bytes
+//! are classified 64 at a time into bit masks (see [`runs`]).
 
 use base64::Engine as _;
 use base64::engine::DecodePaddingMode;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 
-use super::splice::{Decoded, Replacement};
+use super::splice::{Decoded, Encoded};
 
 /// The shortest run worth decoding (12 decoded bytes).
 pub const MIN_RUN: usize = 16;
@@ -135,14 +135,17 @@ fn not_before(free: usize, base: usize) -> u64 {
     }
 }
 
-/// Offsets of alphabet runs that decode to text.
-pub fn candidates(bytes: &[u8], out: &mut Vec<usize>) {
-    out.extend(
-        runs(bytes)
-            .into_iter()
-            .filter(|r| decode_run(&bytes[r.clone()]).is_some())
-            .map(|r| r.start),
-    );
+/// The alphabet runs of `bytes` that decode to text, decoded: every one is strong.
+pub fn pieces(bytes: &[u8]) -> impl Iterator<Item = (usize, Encoded)> + '_ {
+    runs(bytes).into_iter().filter_map(|run| {
+        let decoded = decode_run(&bytes[run.clone()])?;
+        let piece = Encoded {
+            len: run.len(),
+            bytes: Decoded::Run(decoded),
+            strong: true,
+        };
+        Some((run.start, piece))
+    })
 }
 
 /// Whether a run can be base64 of mostly ASCII text, judged without decoding: the first
@@ -195,19 +198,6 @@ fn printable(bytes: &[u8]) -> bool {
         return false;
     }
     std::str::from_utf8(bytes).is_ok()
-}
-
-/// Every run of a line that decodes to text, decoded.
-pub fn replacements(line: &[u8]) -> Vec<Replacement> {
-    runs(line)
-        .into_iter()
-        .filter_map(|span| {
-            decode_run(&line[span.clone()]).map(|bytes| Replacement {
-                span,
-                bytes: Decoded::Run(bytes),
-            })
-        })
-        .collect()
 }
 
 #[cfg(test)]

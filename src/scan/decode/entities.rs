@@ -1,7 +1,7 @@
 //! HTML and XML character references (`&quot;`, `&amp;`, `&#61;`, `&#x3D;`): where they are, and
 //! what a line decodes to.
 
-use super::splice::{Decoded, Replacement};
+use super::splice::{Decoded, Encoded};
 
 /// Named references worth knowing: the five XML ones, and the space HTML editors insert.
 const NAMED: [(&[u8], u8); 6] = [
@@ -34,35 +34,33 @@ fn reference_at(bytes: &[u8], at: usize) -> Option<(usize, Decoded)> {
     Some((semi + 2, Decoded::char(c)))
 }
 
-/// Offsets of character references.
-pub fn candidates(bytes: &[u8], out: &mut Vec<usize>) {
+/// The character reference at the `&` at `at`; every one is strong.
+pub fn piece_at(bytes: &[u8], at: usize) -> Option<Encoded> {
     // `&&`, `&self`, `&mut`: most ampersands in code cannot start a reference we decode.
-    let may_start = |at: usize| {
-        matches!(
-            bytes.get(at + 1),
-            Some(b'#' | b'q' | b'a' | b'l' | b'g' | b'n')
-        )
-    };
-    out.extend(
-        memchr::memchr_iter(b'&', bytes)
-            .filter(|&at| may_start(at) && reference_at(bytes, at).is_some()),
-    );
-}
-
-/// Every character reference of a line, decoded.
-pub fn replacements(line: &[u8]) -> Vec<Replacement> {
-    super::splice::replacements_at(line, b'&', reference_at)
+    if !matches!(
+        bytes.get(at + 1),
+        Some(b'#' | b'q' | b'a' | b'l' | b'g' | b'n')
+    ) {
+        return None;
+    }
+    let (len, decoded) = reference_at(bytes, at)?;
+    Some(Encoded {
+        len,
+        bytes: decoded,
+        strong: true,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scan::decode::splice::Spliced;
+    use crate::scan::decode::splice::{Spliced, at_marker, lines};
 
     #[test]
     fn decodes_references() {
         let line = b"a&quot;b&#61;c&#x3D;d&amp;&bogus;&&";
-        let spliced = Spliced::new(line, &replacements(line));
+        let found = lines(line, at_marker(line, b'&', piece_at));
+        let spliced = Spliced::new(line, &found[0].replacements);
         assert_eq!(spliced.text, b"a\"b=c=d&&bogus;&&");
     }
 }

@@ -3,7 +3,7 @@
 //! hides its secrets from patterns written for the plain text.
 
 use super::percent::hex_value;
-use super::splice::{Decoded, Replacement};
+use super::splice::{Decoded, Encoded};
 
 /// `count` hex digits at `at` as a number.
 fn hex_at(bytes: &[u8], at: usize, count: usize) -> Option<u32> {
@@ -47,42 +47,33 @@ fn char_bytes(code: u32) -> Decoded {
     Decoded::char(char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER))
 }
 
-/// Offsets of escapes worth decoding: `\u`, `\x`, `\"`, `\'` and `\/`. A line whose only
-/// escapes are `\n` or `\\` reads the same to every rule, so it is not decoded for them alone.
-pub fn candidates(bytes: &[u8], out: &mut Vec<usize>) {
-    for at in memchr::memchr_iter(b'\\', bytes) {
-        let strong = match bytes.get(at + 1) {
-            Some(b'"' | b'\'' | b'/') => true,
-            Some(b'u') => hex_at(bytes, at + 2, 4).is_some(),
-            Some(b'x') => hex_at(bytes, at + 2, 2).is_some(),
-            _ => false,
-        };
-        if strong {
-            out.push(at);
-        }
-    }
-}
-
-/// Every escape of a line, decoded.
-pub fn replacements(line: &[u8]) -> Vec<Replacement> {
-    super::splice::replacements_at(line, b'\\', escape_at)
+/// The escape at the backslash at `at`. `\u`, `\x`, `\"`, `\'` and `\/` are strong; a line whose
+/// only escapes are `\n` or `\\` reads the same to every rule, so they alone do not make it
+/// worth decoding.
+pub fn piece_at(bytes: &[u8], at: usize) -> Option<Encoded> {
+    let (len, decoded) = escape_at(bytes, at)?;
+    Some(Encoded {
+        len,
+        bytes: decoded,
+        strong: matches!(bytes[at + 1], b'u' | b'x' | b'"' | b'\'' | b'/'),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scan::decode::splice::Spliced;
+    use crate::scan::decode::splice::{Spliced, at_marker, lines};
 
     #[test]
     fn decodes_json_escapes() {
         let line = br#"{\"url\": \"https:\/\/x\u0041\uD83D\uDE00\"}"#;
-        let spliced = Spliced::new(line, &replacements(line));
+        let found = lines(line, at_marker(line, b'\\', piece_at));
+        let spliced = Spliced::new(line, &found[0].replacements);
         assert_eq!(
             String::from_utf8(spliced.text).unwrap(),
             "{\"url\": \"https://xA\u{1F600}\"}"
         );
-        let mut out = Vec::new();
-        candidates(br"a\nb\\c", &mut out);
-        assert!(out.is_empty());
+        let weak = br"a\nb\\c";
+        assert!(lines(weak, at_marker(weak, b'\\', piece_at)).is_empty());
     }
 }

@@ -1,7 +1,8 @@
 //! The decoding stage: secrets a plain scan cannot see because they are encoded (base64,
-//! percent-encoding, JSON/JS string escapes, HTML/XML character references). Candidate encoded
-//! text is found cheaply; only lines holding a candidate are decoded (each encoding on its own,
-//! the rest of the line kept as context so name-based rules still apply), scanned with the same
+//! percent-encoding, JSON/JS string escapes, HTML/XML character references). Each decoder finds
+//! its encoded pieces in one pass over the text; only lines holding a strong piece (one plain
+//! text does not hold by chance) are decoded (each encoding on its own, the rest of the line
+//! kept as context so name-based rules still apply), scanned with the same
 //! engine, and, where decoded bytes belong to another encoded piece (base64 of percent-encoded
 //! text, an escaped `/` inside a base64 value), decoded again up to [`MAX_DEPTH`] encodings
 //! deep. A finding is placed on the encoded text and names its decoding; where the plain scan
@@ -18,7 +19,7 @@ mod splice;
 use std::ops::Range;
 
 pub use k8s::decodes_path;
-use splice::{Replacement, Spliced};
+use splice::{Line, Spliced, at_marker};
 
 use super::{Chunk, Placed};
 use crate::engine::Engine;
@@ -60,21 +61,29 @@ impl Decoding {
         }
     }
 
-    fn candidates(self, bytes: &[u8], out: &mut Vec<usize>) {
+    /// The lines of `bytes` worth decoding under this decoding, with their encoded pieces.
+    fn lines(self, bytes: &[u8]) -> Vec<Line> {
         match self {
-            Decoding::Base64 => base64::candidates(bytes, out),
-            Decoding::Percent => percent::candidates(bytes, out),
-            Decoding::JsonEscape => escapes::candidates(bytes, out),
-            Decoding::HtmlEntity => entities::candidates(bytes, out),
+            Decoding::Base64 => splice::lines(bytes, base64::pieces(bytes)),
+            Decoding::Percent => splice::lines(bytes, at_marker(bytes, b'%', percent::piece_at)),
+            Decoding::JsonEscape => {
+                splice::lines(bytes, at_marker(bytes, b'\\', escapes::piece_at))
+            }
+            Decoding::HtmlEntity => {
+                splice::lines(bytes, at_marker(bytes, b'&', entities::piece_at))
+            }
         }
     }
 
-    fn replacements(self, line: &[u8]) -> Vec<Replacement> {
+    /// Whether `bytes` hold a strong piece whose span `wanted` accepts.
+    fn any_strong(self, bytes: &[u8], wanted: impl Fn(Range<usize>) -> bool) -> bool {
+        let strong_at =
+            |(at, piece): (usize, splice::Encoded)| piece.strong && wanted(at..at + piece.len);
         match self {
-            Decoding::Base64 => base64::replacements(line),
-            Decoding::Percent => percent::replacements(line),
-            Decoding::JsonEscape => escapes::replacements(line),
-            Decoding::HtmlEntity => entities::replacements(line),
+            Decoding::Base64 => base64::pieces(bytes).any(strong_at),
+            Decoding::Percent => at_marker(bytes, b'%', percent::piece_at).any(strong_at),
+            Decoding::JsonEscape => at_marker(bytes, b'\\', escapes::piece_at).any(strong_at),
+            Decoding::HtmlEntity => at_marker(bytes, b'&', entities::piece_at).any(strong_at),
         }
     }
 }
@@ -131,13 +140,9 @@ fn hits(engine: &Engine, bytes: &[u8], path: &str, depth: usize) -> Vec<Hit> {
     if depth >= MAX_DEPTH {
         return found;
     }
-    let mut offsets = Vec::new();
     for decoding in Decoding::ALL {
-        offsets.clear();
-        decoding.candidates(bytes, &mut offsets);
-        offsets.sort_unstable();
-        for line in lines_of(bytes, &offsets) {
-            decode_line(engine, bytes, line, path, decoding, depth, &mut found);
+        for line in decoding.lines(bytes) {
+            decode_line(engine, bytes, &line, path, decoding, depth, &mut found);
         }
     }
     dedup(found)
@@ -149,19 +154,15 @@ fn hits(engine: &Engine, bytes: &[u8], path: &str, depth: usize) -> Vec<Hit> {
 fn decode_line(
     engine: &Engine,
     bytes: &[u8],
-    line: Range<usize>,
+    line: &Line,
     path: &str,
     decoding: Decoding,
     depth: usize,
     found: &mut Vec<Hit>,
 ) {
-    let original = &bytes[line.clone()];
-    let replacements = decoding.replacements(original);
-    if replacements.is_empty() {
-        return;
-    }
-    let spliced = Spliced::new(original, &replacements);
-    let shift = |r: Range<usize>| r.start + line.start..r.end + line.start;
+    let spliced = Spliced::new(&bytes[line.span.clone()], &line.replacements);
+    let start = line.span.start;
+    let shift = |r: Range<usize>| r.start + start..r.end + start;
     // Only windows holding decoded bytes can find what the scan before this one did not.
     let decoded = spliced.decoded_spans();
     for m in engine.scan_changed(&spliced.text, Some(path), &decoded) {
@@ -207,6 +208,9 @@ const LONGEST_PIECE: usize = 12;
 /// decoded from the original already. Checked around the span only: a minified line with
 /// thousands of escapes is not read again whole for the few that hide a nested encoding.
 fn nested_at(text: &[u8], span: &Range<usize>) -> bool {
+    let overlaps = |from: usize| {
+        move |piece: Range<usize>| from + piece.start < span.end && span.start < from + piece.end
+    };
     // A base64 run touching decoded bytes lies within the alphabet bytes around them.
     let mut start = span.start;
     while start > 0 && base64::in_alphabet(text[start - 1]) {
@@ -216,43 +220,17 @@ fn nested_at(text: &[u8], span: &Range<usize>) -> bool {
     while end < text.len() && base64::in_alphabet(text[end]) {
         end += 1;
     }
-    let run_nested = base64::runs(&text[start..end]).into_iter().any(|run| {
-        let run = run.start + start..run.end + start;
-        run.start < span.end && span.start < run.end && base64::decode_run(&text[run]).is_some()
-    });
-    if run_nested {
+    if Decoding::Base64.any_strong(&text[start..end], overlaps(start)) {
         return true;
     }
     let near = span.start.saturating_sub(LONGEST_PIECE)..(span.end + LONGEST_PIECE).min(text.len());
-    let mut offsets = Vec::new();
     [
         Decoding::Percent,
         Decoding::JsonEscape,
         Decoding::HtmlEntity,
     ]
     .into_iter()
-    .any(|decoding| {
-        offsets.clear();
-        decoding.candidates(&text[near.clone()], &mut offsets);
-        offsets.iter().any(|&at| {
-            let at = near.start + at;
-            at < span.end && at + LONGEST_PIECE > span.start
-        })
-    })
-}
-
-/// The lines (without their line break) holding the sorted `offsets`, each once.
-fn lines_of(bytes: &[u8], offsets: &[usize]) -> Vec<Range<usize>> {
-    let mut lines: Vec<Range<usize>> = Vec::new();
-    for &at in offsets {
-        if lines.last().is_some_and(|l| at <= l.end) {
-            continue;
-        }
-        let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
-        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
-        lines.push(start..end);
-    }
-    lines
+    .any(|decoding| decoding.any_strong(&text[near.clone()], overlaps(near.start)))
 }
 
 /// One hit per encoded span: the fewest decodings win, then the earliest.

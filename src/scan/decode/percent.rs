@@ -1,7 +1,7 @@
 //! Percent-encoding (`%3D`, `%2F`, as in URLs and form bodies): where it is, and what a line
 //! decodes to.
 
-use super::splice::{Decoded, Replacement};
+use super::splice::{Decoded, Encoded};
 
 /// The value of a hex digit.
 pub fn hex_value(byte: u8) -> Option<u8> {
@@ -21,16 +21,21 @@ fn escape_at(bytes: &[u8], at: usize) -> Option<u8> {
     }
 }
 
-/// The text a `%XX` sequence at `at` stands for, when an encoder would have written it: ASCII
-/// punctuation or a space, or a whole UTF-8 character spelled as consecutive escapes
-/// (`%C3%A9`). `%02d` and other printf formats (control bytes, letters) and batch variables
-/// such as `%ADMIN_PASS%` (a lone non-ASCII byte) are not encodings. Returns (length, bytes).
-fn decoded_at(bytes: &[u8], at: usize, any_ascii: bool) -> Option<(usize, Decoded)> {
+/// The `%XX` sequence at `at` and the text it stands for. Strong when an encoder would have
+/// written it: ASCII punctuation or a space, or a whole UTF-8 character spelled as consecutive
+/// escapes (`%C3%A9`). An encoded letter or digit (`%70`) is weak: some encoders escape every
+/// byte, so it is decoded in a line that holds a real encoding, and so is a control byte; but
+/// `%02d` and other printf formats alone do not make a line worth decoding. A lone non-ASCII
+/// byte (batch variables such as `%ADMIN_PASS%`) is not an encoding at all.
+pub fn piece_at(bytes: &[u8], at: usize) -> Option<Encoded> {
     let first = escape_at(bytes, at)?;
     if first < 0x80 {
-        let wanted = any_ascii
-            || (first.is_ascii_graphic() || first == b' ') && !first.is_ascii_alphanumeric();
-        return wanted.then(|| (3, Decoded::byte(first)));
+        let strong = (first.is_ascii_graphic() || first == b' ') && !first.is_ascii_alphanumeric();
+        return Some(Encoded {
+            len: 3,
+            bytes: Decoded::byte(first),
+            strong,
+        });
     }
     let len = match first {
         0xC2..=0xDF => 2,
@@ -43,42 +48,44 @@ fn decoded_at(bytes: &[u8], at: usize, any_ascii: bool) -> Option<(usize, Decode
         *slot = escape_at(bytes, at + 3 * i).filter(|b| (0x80..0xC0).contains(b))?;
     }
     std::str::from_utf8(&out[..len]).ok()?;
-    Some((3 * len, Decoded::Char(len as u8, out)))
-}
-
-/// Offsets of `%XX` sequences worth decoding (see `decoded_at`).
-pub fn candidates(bytes: &[u8], out: &mut Vec<usize>) {
-    for at in memchr::memchr_iter(b'%', bytes) {
-        if decoded_at(bytes, at, false).is_some() {
-            out.push(at);
-        }
-    }
-}
-
-/// Every encoding of a line, decoded: once a line holds a real encoding, an encoded letter
-/// (`%70`) is decoded too (some encoders escape every byte); a lone non-ASCII byte is not.
-pub fn replacements(line: &[u8]) -> Vec<Replacement> {
-    super::splice::replacements_at(line, b'%', |line, at| decoded_at(line, at, true))
+    Some(Encoded {
+        len: 3 * len,
+        bytes: Decoded::Char(len as u8, out),
+        strong: true,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scan::decode::splice::{at_marker, lines};
+
+    /// Offsets of the strong pieces of `text`.
+    fn strong(text: &[u8]) -> Vec<usize> {
+        at_marker(text, b'%', piece_at)
+            .filter(|(_, piece)| piece.strong)
+            .map(|(at, _)| at)
+            .collect()
+    }
 
     #[test]
-    fn printf_formats_are_not_candidates() {
-        let mut out = Vec::new();
-        candidates(b"printf(\"%02d %s\", x) pass%3Dword", &mut out);
-        assert_eq!(out, vec![25]);
-        assert_eq!(replacements(b"a%3Db").len(), 1);
+    fn printf_formats_are_not_strong() {
+        assert_eq!(strong(b"printf(\"%02d %s\", x) pass%3Dword"), vec![25]);
+        let line = b"a%3Db";
+        assert_eq!(
+            lines(line, at_marker(line, b'%', piece_at))[0]
+                .replacements
+                .len(),
+            1
+        );
     }
 
     #[test]
     fn batch_variables_and_lone_high_bytes_are_not_encodings() {
-        let mut out = Vec::new();
-        candidates(b"psexec -p %ADMIN_PASS% cmd", &mut out);
-        assert!(out.is_empty());
-        let r = replacements(b"caf%C3%A9 %ADMIN% x%3Dy %70");
+        assert!(strong(b"psexec -p %ADMIN_PASS% cmd").is_empty());
+        let line = b"caf%C3%A9 %ADMIN% x%3Dy %70";
+        let found = lines(line, at_marker(line, b'%', piece_at));
+        let r = &found[0].replacements;
         assert_eq!(r.len(), 3);
         assert_eq!(r[0].bytes.as_slice(), "é".as_bytes());
         assert_eq!(r[1].bytes.as_slice(), b"=");

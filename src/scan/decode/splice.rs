@@ -131,30 +131,95 @@ impl Spliced {
     }
 }
 
-/// Every encoding in a line that starts at a `marker` byte and that `decode_at` reads (its
-/// length and decoded bytes), left to right without overlaps: the scan shared by the escape,
-/// entity and percent decoders.
-pub fn replacements_at(
-    line: &[u8],
-    marker: u8,
-    decode_at: impl Fn(&[u8], usize) -> Option<(usize, Decoded)>,
-) -> Vec<Replacement> {
+/// An encoded piece: its length, what it decodes to, and whether it is strong, an encoding that
+/// plain text does not hold by chance (`\u0041`, `%3D`, a base64 run), which makes its line
+/// worth decoding; weak pieces (`\n`, `%70`) are decoded only in such a line.
+#[derive(Debug)]
+pub struct Encoded {
+    /// Length of the encoded bytes.
+    pub len: usize,
+    /// The decoded bytes.
+    pub bytes: Decoded,
+    /// Whether it makes its line worth decoding.
+    pub strong: bool,
+}
+
+/// A line worth decoding: its span in the text (without the line break) and its encoded
+/// pieces, their spans relative to the line.
+#[derive(Debug)]
+pub struct Line {
+    /// The line's span.
+    pub span: Range<usize>,
+    /// Its pieces, in order.
+    pub replacements: Vec<Replacement>,
+}
+
+/// The lines of `bytes` that hold a strong piece, each with every piece it holds, from pieces
+/// (offset, piece) in increasing order without overlaps: one pass over the text, however long
+/// its lines. A piece that would cross a line break is not one.
+pub fn lines(bytes: &[u8], pieces: impl Iterator<Item = (usize, Encoded)>) -> Vec<Line> {
     let mut out = Vec::new();
-    let mut at = 0;
-    while let Some(found) = memchr::memchr(marker, &line[at..]) {
-        let start = at + found;
-        match decode_at(line, start) {
-            Some((len, bytes)) => {
-                out.push(Replacement {
-                    span: start..start + len,
-                    bytes,
-                });
-                at = start + len;
+    let mut line: Option<Range<usize>> = None;
+    let mut replacements = Vec::new();
+    let mut strong = false;
+    for (at, piece) in pieces {
+        let current = match &line {
+            Some(span) if at < span.end => span.clone(),
+            _ => {
+                if let Some(span) = line.take()
+                    && strong
+                {
+                    out.push(Line {
+                        span,
+                        replacements: std::mem::take(&mut replacements),
+                    });
+                }
+                replacements.clear();
+                strong = false;
+                let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+                let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+                line.insert(start..end).clone()
             }
-            None => at = start + 1,
+        };
+        if at + piece.len > current.end {
+            continue;
         }
+        strong |= piece.strong;
+        replacements.push(Replacement {
+            span: at - current.start..at + piece.len - current.start,
+            bytes: piece.bytes,
+        });
+    }
+    if let Some(span) = line
+        && strong
+    {
+        out.push(Line { span, replacements });
     }
     out
+}
+
+/// The pieces of `bytes` that start at a `marker` byte and that `piece_at` reads, left to right
+/// without overlaps: the search shared by the escape, entity and percent decoders.
+pub fn at_marker<'a>(
+    bytes: &'a [u8],
+    marker: u8,
+    piece_at: impl Fn(&[u8], usize) -> Option<Encoded> + 'a,
+) -> impl Iterator<Item = (usize, Encoded)> + 'a {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        while let Some(found) = memchr::memchr(marker, &bytes[from..]) {
+            let at = from + found;
+            match piece_at(bytes, at) {
+                Some(piece) => {
+                    from = at + piece.len;
+                    return Some((at, piece));
+                }
+                None => from = at + 1,
+            }
+        }
+        from = bytes.len();
+        None
+    })
 }
 
 #[cfg(test)]
@@ -180,5 +245,29 @@ mod tests {
         assert_eq!(s.source_span(0..2), 0..2);
         assert_eq!(s.source_span(3..6), 5..10);
         assert_eq!(s.decoded_spans(), vec![2..3, 3..4]);
+    }
+
+    #[test]
+    fn only_lines_with_a_strong_piece_are_kept_with_all_their_pieces() {
+        let text = b"a*b\nc*d*e\nf*g";
+        let piece_at = |bytes: &[u8], at: usize| {
+            Some(Encoded {
+                len: 2,
+                bytes: Decoded::byte(b'!'),
+                strong: bytes.get(at + 1) == Some(&b'S'),
+            })
+        };
+        assert!(lines(text, at_marker(text, b'*', piece_at)).is_empty());
+        let text = b"a*b\nc*Sd*e*\nf*g";
+        let found = lines(text, at_marker(text, b'*', piece_at));
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].span, 4..11);
+        let spans: Vec<_> = found[0]
+            .replacements
+            .iter()
+            .map(|r| r.span.clone())
+            .collect();
+        // The strong line's pieces, relative to it; its last `*` would cross the line break.
+        assert_eq!(spans, vec![1..3, 4..6]);
     }
 }
