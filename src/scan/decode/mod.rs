@@ -163,9 +163,10 @@ fn decode_line(
     let spliced = Spliced::new(&bytes[line.span.clone()], &line.replacements);
     let start = line.span.start;
     let shift = |r: Range<usize>| r.start + start..r.end + start;
-    // Only windows holding decoded bytes can find what the scan before this one did not.
-    let decoded = spliced.decoded_spans();
-    for m in engine.scan_changed(&spliced.text, Some(path), &decoded) {
+    // Only windows holding decoded bytes can find what the scan before this one did not, and
+    // only strong pieces change how a text reads to a rule: weak ones (`\n`, `%70`) are decoded
+    // as context for the strong ones, whose windows see them.
+    for m in engine.scan_changed(&spliced.text, Some(path), &spliced.decoded_spans(true)) {
         found.push(Hit {
             rule: m.rule,
             secret: spliced.text[m.secret.clone()].to_vec(),
@@ -179,7 +180,7 @@ fn decode_line(
     // One level deeper, only around decoded bytes that belong to another encoded piece, as far
     // as a window can reach either way.
     let mut regions: Vec<Range<usize>> = Vec::new();
-    for span in decoded.iter().filter(|s| nested_at(&spliced.text, s)) {
+    for span in (spliced.decoded_spans(false).iter()).filter(|s| nested_at(&spliced.text, s)) {
         let region = span.start.saturating_sub(REACH)..(span.end + REACH).min(spliced.text.len());
         match regions.last_mut() {
             Some(last) if region.start <= last.end => last.end = region.end,

@@ -11,6 +11,8 @@ pub struct Replacement {
     pub span: Range<usize>,
     /// The decoded bytes (never empty).
     pub bytes: Decoded,
+    /// Whether the piece is strong (see [`Encoded`]).
+    pub strong: bool,
 }
 
 /// Decoded bytes: one character (an escape, an entity, a percent sequence) held inline, so the
@@ -54,6 +56,8 @@ struct Piece {
     source: Range<usize>,
     /// A copy of the original (byte for byte), not a decoded replacement.
     literal: bool,
+    /// A decoded strong piece.
+    strong: bool,
 }
 
 /// The original with every replacement applied.
@@ -73,33 +77,38 @@ impl Spliced {
         };
         let mut copied = 0;
         for r in replacements {
-            out.push(&original[copied..r.span.start], copied..r.span.start, true);
-            out.push(r.bytes.as_slice(), r.span.clone(), false);
+            let before = copied..r.span.start;
+            out.push(&original[before.clone()], before, None);
+            out.push(r.bytes.as_slice(), r.span.clone(), Some(r.strong));
             copied = r.span.end;
         }
-        out.push(&original[copied..], copied..original.len(), true);
+        out.push(&original[copied..], copied..original.len(), None);
         out
     }
 
-    /// The spans of the spliced text that hold decoded bytes, in order.
-    pub fn decoded_spans(&self) -> Vec<Range<usize>> {
+    /// The spans of the spliced text that hold decoded bytes, in order: every piece's, or
+    /// (`strong_only`) the strong pieces' only.
+    pub fn decoded_spans(&self, strong_only: bool) -> Vec<Range<usize>> {
         let ends = self.pieces.iter().skip(1).map(|p| p.at);
         self.pieces
             .iter()
             .zip(ends.chain([self.text.len()]))
-            .filter(|(piece, _)| !piece.literal)
+            .filter(|(piece, _)| !piece.literal && (piece.strong || !strong_only))
             .map(|(piece, end)| piece.at..end)
             .collect()
     }
 
-    fn push(&mut self, bytes: &[u8], source: Range<usize>, literal: bool) {
+    /// Appends `bytes` from `source`: a copy of the original, or a decoded piece and whether it
+    /// is strong.
+    fn push(&mut self, bytes: &[u8], source: Range<usize>, decoded: Option<bool>) {
         if bytes.is_empty() {
             return;
         }
         self.pieces.push(Piece {
             at: self.text.len(),
             source,
-            literal,
+            literal: decoded.is_none(),
+            strong: decoded == Some(true),
         });
         self.text.extend_from_slice(bytes);
     }
@@ -188,6 +197,7 @@ pub fn lines(bytes: &[u8], pieces: impl Iterator<Item = (usize, Encoded)>) -> Ve
         replacements.push(Replacement {
             span: at - current.start..at + piece.len - current.start,
             bytes: piece.bytes,
+            strong: piece.strong,
         });
     }
     if let Some(span) = line
@@ -233,10 +243,12 @@ mod tests {
             Replacement {
                 span: 2..5,
                 bytes: Decoded::byte(b'A'),
+                strong: true,
             },
             Replacement {
                 span: 5..8,
                 bytes: Decoded::byte(b'B'),
+                strong: false,
             },
         ];
         let s = Spliced::new(original, &reps);
@@ -244,7 +256,8 @@ mod tests {
         assert_eq!(s.source_span(2..4), 2..8);
         assert_eq!(s.source_span(0..2), 0..2);
         assert_eq!(s.source_span(3..6), 5..10);
-        assert_eq!(s.decoded_spans(), vec![2..3, 3..4]);
+        assert_eq!(s.decoded_spans(false), vec![2..3, 3..4]);
+        assert_eq!(s.decoded_spans(true), vec![2..3]);
     }
 
     #[test]
