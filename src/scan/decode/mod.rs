@@ -166,7 +166,8 @@ fn decode_line(
     // Only windows holding decoded bytes can find what the scan before this one did not, and
     // only strong pieces change how a text reads to a rule: weak ones (`\n`, `%70`) are decoded
     // as context for the strong ones, whose windows see them.
-    for m in engine.scan_changed(&spliced.text, Some(path), &spliced.decoded_spans(true)) {
+    let strong: Vec<Range<usize>> = spliced.decoded_spans(true).collect();
+    for m in engine.scan_changed(&spliced.text, Some(path), &strong) {
         found.push(Hit {
             rule: m.rule,
             secret: spliced.text[m.secret.clone()].to_vec(),
@@ -180,7 +181,7 @@ fn decode_line(
     // One level deeper, only around decoded bytes that belong to another encoded piece, as far
     // as a window can reach either way.
     let mut regions: Vec<Range<usize>> = Vec::new();
-    for span in (spliced.decoded_spans(false).iter()).filter(|s| nested_at(&spliced.text, s)) {
+    for span in (spliced.decoded_spans(false)).filter(|s| nested_at(&spliced.text, s)) {
         let region = span.start.saturating_sub(REACH)..(span.end + REACH).min(spliced.text.len());
         match regions.last_mut() {
             Some(last) if region.start <= last.end => last.end = region.end,
@@ -212,19 +213,28 @@ fn nested_at(text: &[u8], span: &Range<usize>) -> bool {
     let overlaps = |from: usize| {
         move |piece: Range<usize>| from + piece.start < span.end && span.start < from + piece.end
     };
-    // A base64 run touching decoded bytes lies within the alphabet bytes around them.
-    let mut start = span.start;
-    while start > 0 && base64::in_alphabet(text[start - 1]) {
-        start -= 1;
+    // A base64 run touching decoded bytes holds one of them and lies within the alphabet bytes
+    // around them. Most decoded bytes (a quote, a line break) are not in the alphabet.
+    if text[span.clone()].iter().any(|&b| base64::in_alphabet(b)) {
+        let mut start = span.start;
+        while start > 0 && base64::in_alphabet(text[start - 1]) {
+            start -= 1;
+        }
+        let mut end = span.end;
+        while end < text.len() && base64::in_alphabet(text[end]) {
+            end += 1;
+        }
+        if end - start >= base64::MIN_RUN
+            && Decoding::Base64.any_strong(&text[start..end], overlaps(start))
+        {
+            return true;
+        }
     }
-    let mut end = span.end;
-    while end < text.len() && base64::in_alphabet(text[end]) {
-        end += 1;
-    }
-    if Decoding::Base64.any_strong(&text[start..end], overlaps(start)) {
-        return true;
-    }
+    // Every other encoded piece starts with its marker byte.
     let near = span.start.saturating_sub(LONGEST_PIECE)..(span.end + LONGEST_PIECE).min(text.len());
+    if memchr::memchr3(b'%', b'\\', b'&', &text[near.clone()]).is_none() {
+        return false;
+    }
     [
         Decoding::Percent,
         Decoding::JsonEscape,
