@@ -5,9 +5,9 @@
 //! Built here rather than taken from a general library because its shape decides the scan's
 //! speed: bytes fall into classes by what the keywords hold (upper and lower case of a letter
 //! are one class, so about 56 for the built-in keywords, where a general builder keeps ranges),
-//! states are 16-bit where they fit, and cutting keywords to their first bytes keeps the table
-//! small enough to stay in the core's cache (about 400 KiB for the built-in pack instead of
-//! 2.4 MB). A DFA walk is bound by the latency of each state load, so the walk also runs four
+//! states are 16-bit where they fit, and cutting keywords to their first bytes keeps the rows
+//! in use small enough to stay in the core's cache (about 400 KiB for the built-in pack instead
+//! of 2.4 MB; the padding that numbers reporting states from a power of two is never read). A DFA walk is bound by the latency of each state load, so the walk also runs four
 //! cursors over four parts of a text at once ([`KeywordDfa::find_all`]).
 
 use std::collections::VecDeque;
@@ -38,7 +38,8 @@ pub struct KeywordDfa {
     /// Column by column (one per byte class), the next state of every state.
     table: Table,
     start: u32,
-    /// States from here on report keywords (they are numbered last).
+    /// States from here on report keywords (they are numbered last), a power of two: every
+    /// state below it is silent, so four states are tested at once by or-ing them.
     first_match: u32,
     /// For each reporting state, the keywords ending there (index into `keywords`).
     outputs: Vec<Vec<u32>>,
@@ -70,10 +71,9 @@ impl KeywordDfa {
             classes[usize::from(upper)] = classes[usize::from(upper.to_ascii_lowercase())];
         }
         let trie = Trie::build(&keywords, &classes, count);
-        let states = trie.ends.len() as u32;
-        let (table, start, first_match, outputs) = trie.into_dfa(count);
+        let (table, rows, start, first_match, outputs) = trie.into_dfa(count);
         KeywordDfa {
-            columns: classes.map(|class| u32::from(class) * states),
+            columns: classes.map(|class| u32::from(class) * rows),
             table,
             start,
             first_match,
@@ -136,7 +136,7 @@ impl KeywordDfa {
             s1 = next(s1, b1);
             s2 = next(s2, b2);
             s3 = next(s3, b3);
-            if s0.max(s1).max(s2).max(s3) >= self.first_match {
+            if s0 | s1 | s2 | s3 >= self.first_match {
                 for (k, state) in [s0, s1, s2, s3].into_iter().enumerate() {
                     let at = from[k] + step;
                     if state >= self.first_match && at >= k * part {
@@ -211,9 +211,11 @@ impl Trie {
 
     /// The full DFA: every missing transition follows the failure links (computed breadth
     /// first, so a node's failure state is complete before the node), every node reports what
-    /// its failure state reports too, and reporting states are renumbered last. Returns the
-    /// table, the start state, the first reporting state and the reports.
-    fn into_dfa(self, classes: usize) -> (Table, u32, u32, Vec<Vec<u32>>) {
+    /// its failure state reports too, and reporting states are renumbered last, from the power
+    /// of two at or above the number of silent states (the rows between are never entered).
+    /// Returns the table, its rows per column, the start state, the first reporting state and
+    /// the reports.
+    fn into_dfa(self, classes: usize) -> (Table, u32, u32, u32, Vec<Vec<u32>>) {
         let Trie { mut goto, mut ends } = self;
         let nodes = ends.len();
         let mut fail = vec![0u32; nodes];
@@ -241,31 +243,35 @@ impl Trie {
                 }
             }
         }
-        // Renumber: silent states first, reporting states after them.
-        let mut order: Vec<usize> = (0..nodes).filter(|&n| ends[n].is_empty()).collect();
-        let first_match = order.len() as u32;
-        order.extend((0..nodes).filter(|&n| !ends[n].is_empty()));
+        // Renumber: silent states first, reporting states from a power of two on.
+        let silent: Vec<usize> = (0..nodes).filter(|&n| ends[n].is_empty()).collect();
+        let first_match = silent.len().next_power_of_two();
+        let reporting: Vec<usize> = (0..nodes).filter(|&n| !ends[n].is_empty()).collect();
+        let rows = first_match + reporting.len();
         let mut number = vec![0u32; nodes];
-        for (new, &old) in order.iter().enumerate() {
+        let numbered = silent
+            .iter()
+            .enumerate()
+            .chain((reporting.iter().enumerate()).map(|(i, old)| (first_match + i, old)));
+        for (new, &old) in numbered.clone() {
             number[old] = new as u32;
         }
         // Column by column, padded to a power of two (see `KeywordDfa::walk`).
-        let mut flat = vec![0u32; (classes * nodes).next_power_of_two()];
-        for (new, &old) in order.iter().enumerate() {
+        let mut flat = vec![0u32; (classes * rows).next_power_of_two()];
+        for (new, &old) in numbered {
             for (class, &next) in goto[old * classes..][..classes].iter().enumerate() {
-                flat[class * nodes + new] = number[next as usize];
+                flat[class * rows + new] = number[next as usize];
             }
         }
-        let table = if nodes <= usize::from(u16::MAX) + 1 {
+        let table = if rows <= usize::from(u16::MAX) + 1 {
             Table::Narrow(flat.iter().map(|&n| n as u16).collect())
         } else {
             Table::Wide(flat)
         };
-        let outputs = order[first_match as usize..]
-            .iter()
+        let outputs = (reporting.iter())
             .map(|&old| std::mem::take(&mut ends[old]))
             .collect();
-        (table, number[0], first_match, outputs)
+        (table, rows as u32, number[0], first_match as u32, outputs)
     }
 }
 
