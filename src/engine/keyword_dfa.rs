@@ -256,17 +256,24 @@ impl Trie {
         for (new, &old) in numbered.clone() {
             number[old] = new as u32;
         }
-        // Column by column, padded to a power of two (see `KeywordDfa::walk`).
-        let mut flat = vec![0u32; (classes * rows).next_power_of_two()];
-        for (new, &old) in numbered {
-            for (class, &next) in goto[old * classes..][..classes].iter().enumerate() {
-                flat[class * rows + new] = number[next as usize];
+        // Column by column, padded to a power of two (see `KeywordDfa::walk`). Only the rows in
+        // use are written: the zeroed rest is never touched, so its pages are never mapped.
+        let len = (classes * rows).next_power_of_two();
+        let fill = |put: &mut dyn FnMut(usize, u32)| {
+            for (new, &old) in numbered {
+                for (class, &next) in goto[old * classes..][..classes].iter().enumerate() {
+                    put(class * rows + new, number[next as usize]);
+                }
             }
-        }
+        };
         let table = if rows <= usize::from(u16::MAX) + 1 {
-            Table::Narrow(flat.iter().map(|&n| n as u16).collect())
+            let mut table = vec![0u16; len];
+            fill(&mut |at, state| table[at] = state as u16);
+            Table::Narrow(table)
         } else {
-            Table::Wide(flat)
+            let mut table = vec![0u32; len];
+            fill(&mut |at, state| table[at] = state);
+            Table::Wide(table)
         };
         let outputs = (reporting.iter())
             .map(|&old| std::mem::take(&mut ends[old]))
