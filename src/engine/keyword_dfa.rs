@@ -7,8 +7,9 @@
 //! are one class, so about 56 for the built-in keywords, where a general builder keeps ranges),
 //! states are 16-bit where they fit, and cutting keywords to their first bytes keeps the rows
 //! in use small enough to stay in the core's cache (about 400 KiB for the built-in pack instead
-//! of 2.4 MB; the padding that numbers reporting states from a power of two is never read). A DFA walk is bound by the latency of each state load, so the walk also runs four
-//! cursors over four parts of a text at once ([`KeywordDfa::find_all`]).
+//! of 2.4 MB; the padding that numbers reporting states from a power of two is never read). A
+//! DFA walk is bound by the latency of each state load, so the walk also runs four cursors over
+//! four parts of a text at once ([`KeywordDfa::find_all`]).
 
 use std::collections::VecDeque;
 

@@ -93,6 +93,11 @@ pub struct ReadBuffer {
 const FIRST_READ: usize = 16 << 10;
 
 impl ReadBuffer {
+    /// Empties the buffer for the next input; the storage stays.
+    fn clear(&mut self) {
+        self.len = 0;
+    }
+
     /// The bytes read and kept.
     pub fn bytes(&self) -> &[u8] {
         &self.storage[..self.len]
@@ -133,7 +138,7 @@ pub fn scan_text(
     buffer: &mut ReadBuffer,
     blocks: Blocks,
 ) -> io::Result<Option<Streamed>> {
-    buffer.len = 0;
+    buffer.clear();
     buffer.fill(reader, SNIFF)?;
     if is_binary(buffer.bytes()) {
         return Ok(None);
@@ -254,7 +259,7 @@ mod tests {
         assert!(buffer.fill(&mut reader, usize::MAX).unwrap());
         assert_eq!(buffer.bytes(), &text[4..]);
         // A second input starts empty and reads only its own bytes.
-        buffer.len = 0;
+        buffer.clear();
         assert!(buffer.fill(&mut &b"abc"[..], 8).unwrap());
         assert_eq!(buffer.bytes(), b"abc");
     }

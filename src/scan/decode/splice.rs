@@ -54,10 +54,9 @@ struct Piece {
     at: usize,
     /// Its span in the original.
     source: Range<usize>,
-    /// A copy of the original (byte for byte), not a decoded replacement.
-    literal: bool,
-    /// A decoded strong piece.
-    strong: bool,
+    /// `None` for a copy of the original (byte for byte), else a decoded replacement and
+    /// whether it is strong.
+    decoded: Option<bool>,
 }
 
 /// The original with every replacement applied.
@@ -93,7 +92,7 @@ impl Spliced {
         self.pieces
             .iter()
             .zip(ends.chain([self.text.len()]))
-            .filter(move |(piece, _)| !piece.literal && (piece.strong || !strong_only))
+            .filter(move |(piece, _)| piece.decoded.is_some_and(|strong| strong || !strong_only))
             .map(|(piece, end)| piece.at..end)
     }
 
@@ -106,8 +105,7 @@ impl Spliced {
         self.pieces.push(Piece {
             at: self.text.len(),
             source,
-            literal: decoded.is_none(),
-            strong: decoded == Some(true),
+            decoded,
         });
         self.text.extend_from_slice(bytes);
     }
@@ -131,10 +129,10 @@ impl Spliced {
     /// The original offset of spliced byte `offset` in piece `index` (just past it for `end`).
     fn map(&self, index: usize, offset: usize, end: bool) -> usize {
         let piece = &self.pieces[index];
-        match (piece.literal, end) {
-            (true, _) => piece.source.start + (offset - piece.at) + usize::from(end),
-            (false, false) => piece.source.start,
-            (false, true) => piece.source.end,
+        match (piece.decoded, end) {
+            (None, _) => piece.source.start + (offset - piece.at) + usize::from(end),
+            (Some(_), false) => piece.source.start,
+            (Some(_), true) => piece.source.end,
         }
     }
 }
