@@ -235,12 +235,15 @@ impl Engine {
         let Some(regex) = rule.regex() else {
             return false;
         };
-        if !rule.needs().admit(&bytes[w.clone()]) {
+        let needs = rule.needs();
+        if !needs.admit(&bytes[w.clone()]) {
             return false;
         }
+        let Some(mut at) = needs.first_start(bytes, w) else {
+            return false;
+        };
         let mut matched_any = false;
         let haystack = &bytes[..w.end];
-        let mut at = w.start;
         while at <= w.end {
             let Some(caps) = regex.captures_at(haystack, at) else {
                 break;

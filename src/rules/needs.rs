@@ -5,8 +5,14 @@
 //! a set cannot match, so it is rejected with a `memchr` instead of a regex search. Only sets of
 //! up to three punctuation bytes are kept: letters are everywhere, and a larger set costs more
 //! to look for than it saves.
+//!
+//! A regex whose every match begins at a line start (`(?m)^...`, the `.pgpass` and `htpasswd`
+//! line formats) also cannot match in a window that holds no line start: in a single-line window
+//! cut from the middle of a long minified line, that rejects the window without a search.
 
-use regex_syntax::hir::{Class, Hir, HirKind};
+use std::ops::Range;
+
+use regex_syntax::hir::{Class, Hir, HirKind, Look};
 
 /// The most byte sets kept per rule.
 const MAX_SETS: usize = 3;
@@ -18,6 +24,8 @@ const COMMON: &[u8] = b" \t\n\r._-/:,;()=\"'";
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Needs {
     sets: Vec<Vec<u8>>,
+    /// Every match begins at the start of a line (just after a `\n`, or at the very start).
+    line_start: bool,
 }
 
 impl Needs {
@@ -43,7 +51,18 @@ impl Needs {
         });
         sets.dedup();
         sets.truncate(MAX_SETS);
-        Needs { sets }
+        let line_start = hir.properties().look_set_prefix().contains(Look::StartLF);
+        Needs { sets, line_start }
+    }
+
+    /// Where in `window` of `bytes` a match may begin at the earliest: its start, or for a regex
+    /// anchored at line starts, the first line start in it; `None` when it holds none.
+    pub fn first_start(&self, bytes: &[u8], window: &Range<usize>) -> Option<usize> {
+        let start = window.start;
+        if !self.line_start || start == 0 || bytes[start - 1] == b'\n' {
+            return Some(start);
+        }
+        memchr::memchr(b'\n', &bytes[window.clone()]).map(|i| start + i + 1)
     }
 
     /// Whether `window` holds a byte of every set (so a match may lie in it).
@@ -156,5 +175,39 @@ mod tests {
         let either = Needs::of(r"(?:key\s*=|token:)\s*(\w+)");
         assert!(either.admit(b"token: x") && either.admit(b"key = x"));
         assert!(!either.admit(b"key x"));
+    }
+
+    #[test]
+    fn a_line_anchored_regex_starts_at_the_first_line_start_of_a_window() {
+        let anchored = Needs::of(r"(?m)^[ \t]*[a-z]+:[0-9]+");
+        let text = b"x = {a:1, b:2}\nhost:5432\n";
+        assert_eq!(
+            anchored.first_start(text, &(0..14)),
+            Some(0),
+            "the text's start"
+        );
+        assert_eq!(
+            anchored.first_start(text, &(3..14)),
+            None,
+            "no line start inside"
+        );
+        assert_eq!(
+            anchored.first_start(text, &(3..24)),
+            Some(15),
+            "the next line"
+        );
+        assert_eq!(
+            anchored.first_start(text, &(15..24)),
+            Some(15),
+            "just after a break"
+        );
+        let alternatives = Needs::of(r"(?m)^a|b");
+        assert_eq!(
+            alternatives.first_start(text, &(3..14)),
+            Some(3),
+            "not every match"
+        );
+        let unanchored = Needs::of(r"[a-z]+:[0-9]+");
+        assert_eq!(unanchored.first_start(text, &(3..14)), Some(3));
     }
 }
