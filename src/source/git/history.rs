@@ -145,14 +145,13 @@ impl TreeWalk<'_> {
             class
         } else {
             let key = PathClass::of(self.engine, path).key();
-            let class = match self.class_numbers.get(&key) {
-                Some(&class) => class,
-                None => {
-                    let class = number_for(self.class_keys.len())?;
-                    self.class_keys.push(key);
-                    self.class_numbers.insert(key, class);
-                    class
-                }
+            let class = if let Some(&class) = self.class_numbers.get(&key) {
+                class
+            } else {
+                let class = number_for(self.class_keys.len())?;
+                self.class_keys.push(key);
+                self.class_numbers.insert(key, class);
+                class
             };
             self.classes.insert(path.into(), class);
             class
