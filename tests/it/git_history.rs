@@ -338,3 +338,53 @@ fn snapshot(dir: &std::path::Path) -> std::collections::BTreeMap<std::path::Path
     }
     files
 }
+
+#[test]
+fn a_symlink_turned_file_with_the_same_blob_is_scanned_as_the_file() {
+    // A symlink's blob is its target, not content, so it is passed over; the same blob as a
+    // regular file, at the same name in the next commit, must not pass for "already walked".
+    let repo = GitRepo::new();
+    repo.commit(&[("README.md", "hello\n")], "init");
+    let text = format!("TOKEN={}", github_token(102));
+    std::os::unix::fs::symlink(&text, repo.path().join("app.env")).unwrap();
+    repo.commit(&[], "add a link");
+    std::fs::remove_file(repo.path().join("app.env")).unwrap();
+    let turned = repo.commit(&[("app.env", &text)], "the link becomes a file");
+    assert_eq!(
+        repo.git(&["rev-parse", "HEAD~1:app.env"]),
+        repo.git(&["rev-parse", "HEAD:app.env"]),
+        "the same blob in both commits"
+    );
+    let (code, report) = scan(&repo, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        found(&report),
+        vec![("app.env".to_owned(), 1, "github-pat-classic".to_owned())]
+    );
+    assert_eq!(report["findings"][0]["commit"]["id"], turned.as_str());
+}
+
+#[test]
+fn entries_that_shift_in_a_tree_are_still_walked_and_reported_once() {
+    let repo = GitRepo::new();
+    repo.commit(
+        &[("b.txt", "b\n"), ("c.txt", "c\n"), ("d.txt", "d\n")],
+        "init",
+    );
+    // a.txt moves every other entry one place down while c.txt takes a secret.
+    let token = github_token(103);
+    let added = repo.commit(
+        &[("a.txt", "a\n"), ("c.txt", &format!("TOKEN={token}\n"))],
+        "shift and leak",
+    );
+    // Later versions of the tree keep c.txt as it is: it is not reported again.
+    repo.commit(&[("b.txt", "b2\n")], "touch b");
+    repo.commit(&[("d.txt", "d2\n"), ("e.txt", "e\n")], "touch d, add e");
+    let (code, report) = scan(&repo, &["--all"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        found(&report),
+        vec![("c.txt".to_owned(), 1, "github-pat-classic".to_owned())]
+    );
+    assert_eq!(report["findings"][0]["commit"]["id"], added.as_str());
+}

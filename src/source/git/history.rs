@@ -53,6 +53,7 @@ pub fn walk_blobs(
         classes: HashMap::default(),
         class_keys: Vec::new(),
         class_numbers: HashMap::default(),
+        last: Vec::new(),
         out: Vec::new(),
     };
     for &commit_id in commits {
@@ -75,6 +76,18 @@ pub fn walk_blobs(
 /// walk looks up every entry of every tree it reads, so SipHash was a tenth of its time.
 type Fast = foldhash::fast::RandomState;
 
+/// An object id as plain bytes: compared inline, where `Oid`'s equality is a call into libgit2.
+type RawId = [u8; 20];
+
+/// A tree entry as [`TreeWalk`] remembers it: name, id, mode.
+type Entry = (Box<[u8]>, RawId, i32);
+
+fn raw(id: Oid) -> RawId {
+    let mut bytes = [0; 20];
+    bytes.copy_from_slice(id.as_bytes());
+    bytes
+}
+
 struct TreeWalk<'a> {
     engine: &'a Engine,
     repo: &'a Repository,
@@ -84,9 +97,14 @@ struct TreeWalk<'a> {
     /// (tree, number of the path it sits at): a tree seen again at the same path holds nothing
     /// new; at another path its blobs may fall in another class. Numbers, not paths or 64-bit
     /// keys, keep an entry at 24 bytes: these two sets are most of a long history's heap.
-    seen_trees: HashSet<(Oid, u32), Fast>,
+    seen_trees: HashSet<(RawId, u32), Fast>,
     /// (blob, number of its path class).
-    seen_blobs: HashSet<(Oid, u32), Fast>,
+    seen_blobs: HashSet<(RawId, u32), Fast>,
+    /// By directory number, the entries (name, id, mode) of the tree last walked there. A
+    /// commit changes a few entries of the trees it touches: the rest sit at the same place
+    /// with the same name, id and mode, were walked with that tree, and are passed with three
+    /// comparisons. (The mode counts: a symlink's blob, passed over, may turn into a file.)
+    last: Vec<Vec<Entry>>,
     /// Path to the number of its class; most histories have few distinct paths next to their
     /// blobs, and fewer classes.
     classes: HashMap<Box<str>, u32, Fast>,
@@ -99,21 +117,36 @@ struct TreeWalk<'a> {
 impl TreeWalk<'_> {
     fn tree(&mut self, id: Oid, prefix: &str) -> anyhow::Result<()> {
         let dir = self.dir_number(prefix)?;
-        if !self.seen_trees.insert((id, dir)) {
+        if !self.seen_trees.insert((raw(id), dir)) {
             return Ok(());
         }
         let tree = self
             .repo
             .find_tree(id)
             .map_err(|e| object_error("tree", id, &e))?;
+        let mut before = std::mem::take(&mut self.last[dir as usize]);
+        let mut now = Vec::with_capacity(tree.len());
         // One buffer for every entry's path: most entries were seen before, and their paths
         // are only looked up, never kept.
         let mut path = String::with_capacity(prefix.len() + 64);
-        for entry in &tree {
+        for (index, entry) in tree.iter().enumerate() {
+            let (name, entry_id, mode) = (entry.name_bytes(), raw(entry.id()), entry.filemode());
+            let same_name = before.get(index).is_some_and(|(n, ..)| **n == *name);
+            let unchanged = same_name && (before[index].1, before[index].2) == (entry_id, mode);
+            // The name's allocation moves on from the last version when it stays.
+            let name = if same_name {
+                std::mem::take(&mut before[index].0)
+            } else {
+                Box::from(name)
+            };
+            now.push((name, entry_id, mode));
+            if unchanged {
+                continue;
+            }
             let subtree = match entry.kind() {
                 Some(ObjectType::Tree) => true,
                 // 0o120000 is a symlink: its blob is a path, not content.
-                Some(ObjectType::Blob) if entry.filemode() != 0o120_000 => false,
+                Some(ObjectType::Blob) if mode != 0o120_000 => false,
                 _ => continue,
             };
             path.clear();
@@ -128,6 +161,7 @@ impl TreeWalk<'_> {
                 self.blob(entry.id(), &path)?;
             }
         }
+        self.last[dir as usize] = now;
         Ok(())
     }
 
@@ -137,6 +171,7 @@ impl TreeWalk<'_> {
         }
         let number = number_for(self.dirs.len())?;
         self.dirs.insert(path.into(), number);
+        self.last.push(Vec::new());
         Ok(number)
     }
 
@@ -156,7 +191,7 @@ impl TreeWalk<'_> {
             self.classes.insert(path.into(), class);
             class
         };
-        if self.seen_blobs.insert((blob, class)) {
+        if self.seen_blobs.insert((raw(blob), class)) {
             self.out.push(BlobOrigin {
                 blob,
                 path: path.to_owned(),
