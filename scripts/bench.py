@@ -117,8 +117,12 @@ def tools_for_git(args, repo, out):
 
 
 def bench(name, nbytes, tools, runs):
-    """Runs every tool `runs` times, interleaved; returns rows."""
+    """Runs every tool `runs` times, interleaved, after one untimed warm-up of the last tool
+    (the floor: ripgrep or `git cat-file`, which reads every byte), so that no tool's first run
+    pays for the page cache the work before it evicted; returns rows."""
     samples = {tool: [] for tool, *_ in tools}
+    _, warm, warm_env, _ = tools[-1]
+    run(warm, env=warm_env)
     for i in range(runs):
         for tool, cmd, env, _ in tools:
             wall, rss, code = run(cmd, env=env)
