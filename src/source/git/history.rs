@@ -37,10 +37,13 @@ pub const BATCH: usize = 4096;
 /// Walks the trees of `commits` (oldest first), visiting each tree once per path it appears
 /// at, and hands each unique blob per path class, with its introducing commit and path, to
 /// `emit` in batches of up to [`BATCH`], in the order found. Only the ids seen stay in memory.
+/// Each commit is shown to `on_commit` as it is read (its message is scanned there: reading
+/// every commit again for it was a second pass over the history).
 pub fn walk_blobs(
     engine: &Engine,
     repo: &Repository,
     commits: &[Oid],
+    mut on_commit: impl FnMut(&git2::Commit<'_>),
     mut emit: impl FnMut(Vec<BlobOrigin>) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let mut walk = TreeWalk {
@@ -60,6 +63,7 @@ pub fn walk_blobs(
         let commit = repo
             .find_commit(commit_id)
             .map_err(|e| object_error("commit", commit_id, &e))?;
+        on_commit(&commit);
         walk.commit = commit_id;
         walk.tree(commit.tree_id(), "")?;
         if walk.out.len() >= BATCH {

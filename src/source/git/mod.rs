@@ -123,8 +123,9 @@ pub struct HistoryOptions<'a> {
 /// introducing commit. Blobs the cache knows to be clean are skipped; newly clean ones are added.
 ///
 /// Streaming: a walker thread (its own repository handle) walks the trees and hands on batches
-/// of new blobs through a two-batch channel while the pool scans the batch before; what stays
-/// in memory is the set of ids seen, the findings and, with the cache on, the clean ids.
+/// of new blobs through a two-batch channel while the pool scans the batch before, and scans
+/// each commit's message as it reads the commit; what stays in memory is the set of ids seen,
+/// the findings and, with the cache on, the clean ids.
 pub fn scan_history(
     engine: &crate::engine::Engine,
     repo: &Repository,
@@ -137,12 +138,19 @@ pub fn scan_history(
     git2::opts::enable_caching(false);
     let path = repo.path().to_path_buf();
     let mut streamed = Streamed::default();
+    let mut messages: Vec<(Oid, Vec<crate::finding::Finding>)> = Vec::new();
     std::thread::scope(|scope| -> anyhow::Result<()> {
         let (send, batches) = std::sync::mpsc::sync_channel::<Vec<history::BlobOrigin>>(2);
         let walker = scope.spawn(|| -> anyhow::Result<()> {
             let repo = Repository::open(&path)
                 .map_err(|e| anyhow::anyhow!("cannot open {}: {}", path.display(), e.message()))?;
-            history::walk_blobs(engine, &repo, commits, move |batch| {
+            let on_commit = |commit: &git2::Commit<'_>| {
+                let found = message_findings(engine, commit);
+                if !found.is_empty() {
+                    messages.push((commit.id(), found));
+                }
+            };
+            history::walk_blobs(engine, &repo, commits, on_commit, move |batch| {
                 // The receiver is gone only when the scan failed; its error is the one reported.
                 send.send(batch)
                     .map_err(|_| anyhow::anyhow!("history scan stopped"))
@@ -176,7 +184,13 @@ pub fn scan_history(
         finding.provenance = crate::finding::Provenance::Blob;
         findings.push(finding);
     }
-    findings.extend(scan_messages(engine, repo, commits, &mut cache_info)?);
+    for (commit, found) in messages {
+        let info = cache_info.get(engine, repo, commit)?;
+        for mut finding in found {
+            finding.commit = Some(Arc::clone(&info));
+            findings.push(finding);
+        }
+    }
     Ok((findings, note))
 }
 
@@ -226,32 +240,17 @@ impl Streamed {
     }
 }
 
-/// The messages of `commits`: an audit sees what a gate would have blocked.
-fn scan_messages(
+/// The findings in a commit's message (an audit sees what a gate would have blocked), without
+/// the commit's metadata, which only a commit with findings needs.
+fn message_findings(
     engine: &crate::engine::Engine,
-    repo: &Repository,
-    commits: &[Oid],
-    cache: &mut CommitCache,
-) -> anyhow::Result<Vec<crate::finding::Finding>> {
-    let mut findings = Vec::new();
-    for &oid in commits {
-        let commit = repo
-            .find_commit(oid)
-            .map_err(|e| object_error("commit", oid, &e))?;
-        let text = String::from_utf8_lossy(commit.message_bytes());
-        let provenance = crate::finding::Provenance::CommitMessage {
-            commit: oid.to_string(),
-        };
-        let mut found = gate::scan_message(engine, &text, &provenance, None);
-        if !found.is_empty() {
-            let info = cache.get(engine, repo, oid)?;
-            for finding in &mut found {
-                finding.commit = Some(Arc::clone(&info));
-            }
-            findings.extend(found);
-        }
-    }
-    Ok(findings)
+    commit: &git2::Commit<'_>,
+) -> Vec<crate::finding::Finding> {
+    let text = String::from_utf8_lossy(commit.message_bytes());
+    let provenance = crate::finding::Provenance::CommitMessage {
+        commit: commit.id().to_string(),
+    };
+    gate::scan_message(engine, &text, &provenance, None)
 }
 
 #[cfg(test)]
