@@ -251,15 +251,9 @@ impl Trie {
             }
         }
         // Renumber: silent states first, reporting states from a power of two on.
-        let silent: Vec<usize> = order
-            .iter()
-            .copied()
-            .filter(|&n| ends[n].is_empty())
-            .collect();
+        let (silent, reporting): (Vec<usize>, Vec<usize>) =
+            order.iter().partition(|&&n| ends[n].is_empty());
         let first_match = silent.len().next_power_of_two();
-        let reporting: Vec<usize> = (order.iter().copied())
-            .filter(|&n| !ends[n].is_empty())
-            .collect();
         let rows = first_match + reporting.len();
         let mut number = vec![0u32; nodes];
         let numbered = silent

@@ -180,34 +180,19 @@ mod tests {
     #[test]
     fn a_line_anchored_regex_starts_at_the_first_line_start_of_a_window() {
         let anchored = Needs::of(r"(?m)^[ \t]*[a-z]+:[0-9]+");
-        let text = b"x = {a:1, b:2}\nhost:5432\n";
-        assert_eq!(
-            anchored.first_start(text, &(0..14)),
-            Some(0),
-            "the text's start"
-        );
-        assert_eq!(
-            anchored.first_start(text, &(3..14)),
-            None,
-            "no line start inside"
-        );
-        assert_eq!(
-            anchored.first_start(text, &(3..24)),
-            Some(15),
-            "the next line"
-        );
-        assert_eq!(
-            anchored.first_start(text, &(15..24)),
-            Some(15),
-            "just after a break"
-        );
         let alternatives = Needs::of(r"(?m)^a|b");
-        assert_eq!(
-            alternatives.first_start(text, &(3..14)),
-            Some(3),
-            "not every match"
-        );
         let unanchored = Needs::of(r"[a-z]+:[0-9]+");
-        assert_eq!(unanchored.first_start(text, &(3..14)), Some(3));
+        let text = b"x = {a:1, b:2}\nhost:5432\n";
+        let cases = [
+            (&anchored, 0..14, Some(0), "the text's start"),
+            (&anchored, 3..14, None, "no line start inside"),
+            (&anchored, 3..24, Some(15), "the next line"),
+            (&anchored, 15..24, Some(15), "just after a break"),
+            (&alternatives, 3..14, Some(3), "not every match is anchored"),
+            (&unanchored, 3..14, Some(3), "not anchored"),
+        ];
+        for (needs, window, want, why) in cases {
+            assert_eq!(needs.first_start(text, &window), want, "{why}");
+        }
     }
 }

@@ -55,7 +55,6 @@ pub fn walk_blobs(
         seen_blobs: HashSet::default(),
         classes: HashMap::default(),
         class_keys: Vec::new(),
-        class_numbers: HashMap::default(),
         last: Vec::new(),
         out: Vec::new(),
     };
@@ -112,9 +111,9 @@ struct TreeWalk<'a> {
     /// Path to the number of its class; most histories have few distinct paths next to their
     /// blobs, and fewer classes.
     classes: HashMap<Box<str>, u32, Fast>,
-    /// The class keys ([`PathClass::key`]) by number, and the numbers by key.
+    /// The class keys ([`PathClass::key`]), a class's number its place here: a history has a
+    /// handful of classes, and a key is looked for only at a path's first sight.
     class_keys: Vec<u64>,
-    class_numbers: HashMap<u64, u32, Fast>,
     out: Vec<BlobOrigin>,
 }
 
@@ -184,14 +183,11 @@ impl TreeWalk<'_> {
             class
         } else {
             let key = PathClass::of(self.engine, path).key();
-            let class = if let Some(&class) = self.class_numbers.get(&key) {
-                class
-            } else {
-                let class = number_for(self.class_keys.len())?;
+            let known = self.class_keys.iter().position(|&k| k == key);
+            let class = number_for(known.unwrap_or(self.class_keys.len()))?;
+            if known.is_none() {
                 self.class_keys.push(key);
-                self.class_numbers.insert(key, class);
-                class
-            };
+            }
             self.classes.insert(path.into(), class);
             class
         };
