@@ -207,6 +207,12 @@ fn push_fixes(ctx: &GitContext, findings: &[Finding], plan: &PushPlan, out: &mut
     {
         out.push("     A tag message: delete the tag and create it again (git tag -d NAME, git tag -a NAME).".into());
     }
+    if findings
+        .iter()
+        .any(|f| f.commit.is_none() && f.provenance == Provenance::Blob)
+    {
+        out.push("     A ref that points at a tree or blob with no commit (named REF:PATH or REF above): fix the content, write the new object and move the ref to it (git tag -f NAME $(git hash-object -w FILE)).".into());
+    }
     if findings.iter().any(|f| !is_host(f)) {
         out.push("  3. If the secret was ever pushed or shared anywhere, rotate it now.".into());
     }

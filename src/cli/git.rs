@@ -181,7 +181,7 @@ pub fn scan(
         let commits = revs::from_range(&ctx.repo, range)?;
         notes.extend(config_change_note(&ctx.repo, &commits));
         let engine = &ctx.settings.engine;
-        let report = gate::scan_commits(engine, &ctx.repo, &commits, &[], ctx.gate, &stats)?;
+        let report = gate::scan_commits(engine, &ctx.repo, &commits, &[], &[], ctx.gate, &stats)?;
         notes.extend(block::unscanned_notes(&report.unscanned));
         report.findings
     } else {

@@ -167,6 +167,7 @@ pub fn run_pre_push(args: &PrePushArgs) -> anyhow::Result<ExitStatus> {
         &ctx.repo,
         &plan.commits,
         &plan.tags,
+        &plan.objects,
         ctx.gate,
         &stats,
     )?;

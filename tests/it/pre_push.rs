@@ -117,6 +117,49 @@ fn a_branch_deletion_passes() {
 }
 
 #[test]
+fn tags_that_point_at_a_blob_or_a_tree_are_scanned_whole() {
+    let repo = installed();
+    let dir = repo.path();
+    std::fs::write(dir.join("clean.txt"), "release notes\n").unwrap();
+    let clean = repo.git(&["hash-object", "-w", "clean.txt"]);
+    repo.git(&["tag", "notes", clean.trim()]);
+    let out = repo.git_output(&["push", "origin", "notes"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    std::fs::write(dir.join("key.txt"), format!("T={}\n", github_token(207))).unwrap();
+    let blob = repo.git(&["hash-object", "-w", "key.txt"]);
+    repo.git(&["tag", "-a", "-m", "a key", "keyblob", blob.trim()]);
+    std::fs::create_dir_all(dir.join("snap/deploy")).unwrap();
+    std::fs::write(
+        dir.join("snap/deploy/prod.env"),
+        format!("A=1\nT={}\n", github_token(208)),
+    )
+    .unwrap();
+    repo.git(&["add", "snap"]);
+    let tree = repo.git(&["write-tree", "--prefix=snap/"]);
+    repo.git(&["reset", "-q"]);
+    repo.git(&["tag", "snapshot", tree.trim()]);
+    for (tag, named) in [
+        ("keyblob", "refs/tags/keyblob:1  github-pat-classic"),
+        (
+            "snapshot",
+            "refs/tags/snapshot:deploy/prod.env:2  github-pat-classic",
+        ),
+    ] {
+        let out = repo.git_output(&["push", "origin", tag]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{err}");
+        assert!(err.contains(named), "{err}");
+        assert!(err.contains("points at a tree or blob"), "{err}");
+        assert_eq!(repo.remote_ref(&format!("refs/tags/{tag}")), None);
+    }
+}
+
+#[test]
 fn a_secret_added_then_deleted_in_the_outgoing_commits_still_blocks() {
     let repo = installed();
     repo.commit(&[("c.env", &format!("T={}\n", github_token(204)))], "add");

@@ -15,6 +15,7 @@ use git2::{Delta, DiffFindOptions, DiffOptions, Oid, Repository, Tree};
 
 use super::blob::{BlobOutcome, scan_blob};
 use super::history::count;
+use super::revs::PushedObject;
 use super::{CommitCache, object_error};
 use crate::engine::Engine;
 use crate::finding::{CommitInfo, Finding, LineOrigin, Provenance};
@@ -63,13 +64,14 @@ pub struct GateOptions {
 /// The reason a marked finding carries.
 pub const ALLOWED_IN_CHANGE: &str = "leakgate:allow added by this change";
 
-/// Scans what `commits` (oldest first) bring, and the messages of the commits and of the
-/// annotated `tags`.
+/// Scans what `commits` (oldest first) bring, the messages of the commits and of the
+/// annotated `tags`, and the content of `objects` (trees and blobs pushed with no commit).
 pub fn scan_commits(
     engine: &Engine,
     repo: &Repository,
     commits: &[Oid],
     tags: &[Oid],
+    objects: &[PushedObject],
     options: GateOptions,
     stats: &ScanStats,
 ) -> anyhow::Result<GateReport> {
@@ -114,6 +116,9 @@ pub fn scan_commits(
             },
             None,
         );
+    }
+    for object in objects {
+        gate.object(object)?;
     }
     Ok(gate.report)
 }
@@ -266,6 +271,44 @@ impl<'a> Gate<'a> {
         self.scans
             .insert((blob, path.to_owned()), Arc::clone(&found));
         Ok(found)
+    }
+
+    /// Scans a tree or blob a ref points at with no commit: all of it is new. Its findings and
+    /// unscanned blobs are named `<ref>:<path>` (a blob alone by its ref).
+    fn object(&mut self, object: &PushedObject) -> anyhow::Result<()> {
+        let changed = if object.is_tree {
+            let tree = self
+                .repo
+                .find_tree(object.id)
+                .map_err(|e| object_error("tree", object.id, &e))?;
+            changed_blobs(self.repo, &[None], &tree)?
+        } else {
+            let name = object.name.rsplit('/').next().unwrap_or_default();
+            vec![Changed {
+                path: name.to_owned(),
+                blob: object.id,
+                before: Vec::new(),
+            }]
+        };
+        let (findings_from, unscanned_from) =
+            (self.report.findings.len(), self.report.unscanned.len());
+        for change in &changed {
+            self.judge(change, None)?;
+        }
+        let named = |path: &str| {
+            if object.is_tree {
+                format!("{}:{path}", object.name)
+            } else {
+                object.name.clone()
+            }
+        };
+        for finding in &mut self.report.findings[findings_from..] {
+            finding.file = named(&finding.file);
+        }
+        for unscanned in &mut self.report.unscanned[unscanned_from..] {
+            unscanned.path = named(&unscanned.path);
+        }
+        Ok(())
     }
 
     /// Scans a commit or tag message; every secret in it is new.

@@ -3,7 +3,7 @@
 //! that shows a blob or line is the one that introduced it.
 
 use anyhow::Context as _;
-use git2::{Oid, Repository, Revwalk, Sort};
+use git2::{ObjectType, Oid, Repository, Revwalk, Sort};
 
 /// Commits reachable from HEAD (errors clearly on an empty repository).
 pub fn from_head(repo: &Repository) -> anyhow::Result<Vec<Oid>> {
@@ -190,6 +190,20 @@ pub struct PushPlan {
     pub commits: Vec<Oid>,
     /// Annotated tag objects the push sends.
     pub tags: Vec<Oid>,
+    /// Trees and blobs a ref (or a tag) points at directly, with no commit: git lets a push
+    /// send them (`git tag NAME <blob>`), so their content is scanned whole.
+    pub objects: Vec<PushedObject>,
+}
+
+/// A tree or blob a pushed ref points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushedObject {
+    /// The tree or blob (the tags before it peeled).
+    pub id: Oid,
+    /// Whether it is a tree (else a blob).
+    pub is_tree: bool,
+    /// The pushed ref's name (control characters escaped).
+    pub name: String,
 }
 
 /// The commits and tags a push sends: for each updated ref, what is reachable from it and from
@@ -214,28 +228,33 @@ pub fn for_push(
             continue;
         }
         collect_tags(repo, update.local, &mut plan.tags);
-        let tip = peel_commit(repo, update.local).ok_or_else(|| {
-            anyhow::anyhow!(
-                "the pushed object {} of {} is not in this repository",
-                update.local,
-                crate::escape::controls(&update.local_ref)
-            )
-        })?;
-        let commits = walk(repo, &[tip], &hidden)?;
-        for &oid in &commits {
-            if seen.insert(oid) {
-                plan.commits.push(oid);
-            }
-        }
         let name = if update.local_ref.is_empty() {
             &update.remote_ref
         } else {
             &update.local_ref
         };
-        plan.refs.push(PushedRef {
-            name: crate::escape::controls(name).into_owned(),
-            commits,
-        });
+        let name = crate::escape::controls(name).into_owned();
+        let commits = match peeled(repo, update.local) {
+            Some(Peeled::Commit(tip)) => walk(repo, &[tip], &hidden)?,
+            Some(Peeled::Content { id, is_tree }) => {
+                plan.objects.push(PushedObject {
+                    id,
+                    is_tree,
+                    name: name.clone(),
+                });
+                Vec::new()
+            }
+            None => anyhow::bail!(
+                "the pushed object {} of {name} is not in this repository (try `git fsck`)",
+                update.local
+            ),
+        };
+        for &oid in &commits {
+            if seen.insert(oid) {
+                plan.commits.push(oid);
+            }
+        }
+        plan.refs.push(PushedRef { name, commits });
     }
     Ok(plan)
 }
@@ -247,6 +266,33 @@ fn peel_commit(repo: &Repository, oid: Oid) -> Option<Oid> {
         .peel_to_commit()
         .ok()
         .map(|c| c.id())
+}
+
+/// What a pushed object is once its tags are peeled.
+enum Peeled {
+    Commit(Oid),
+    Content { id: Oid, is_tree: bool },
+}
+
+/// `oid` with its chain of tags peeled (libgit2's own peel to "any" turns a commit into its
+/// tree, so the tags are followed here).
+fn peeled(repo: &Repository, mut oid: Oid) -> Option<Peeled> {
+    // A chain longer than this is a cycle (which hashes make impossible) or a corrupt repository.
+    for _ in 0..64 {
+        let object = repo.find_object(oid, None).ok()?;
+        let is_tree = match object.kind()? {
+            ObjectType::Tag => {
+                oid = object.as_tag()?.target_id();
+                continue;
+            }
+            ObjectType::Commit => return Some(Peeled::Commit(oid)),
+            ObjectType::Tree => true,
+            ObjectType::Blob => false,
+            ObjectType::Any => return None,
+        };
+        return Some(Peeled::Content { id: oid, is_tree });
+    }
+    None
 }
 
 /// Annotated tag objects from `oid` down to what they point at.
