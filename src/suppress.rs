@@ -191,9 +191,58 @@ impl Baseline {
     }
 }
 
+/// Whether byte `at` of an ignore file lies in the fingerprint of an entry: the first token of
+/// its line, before any `#`, shaped `RULE-ID:HEX16` (or `RULE-ID:keyed-HEX16`). Fingerprints
+/// read as random tokens to the generic rules, so findings there are dropped; everything else
+/// in an ignore file (comments, scopes, malformed lines) is scanned like any file, so the file
+/// cannot carry a secret past the gate.
+pub fn in_fingerprint(text: &[u8], at: usize) -> bool {
+    if at >= text.len() {
+        return false;
+    }
+    let start = memchr::memrchr(b'\n', &text[..at]).map_or(0, |i| i + 1);
+    let line = &text[start..];
+    let line = &line[..memchr::memchr(b'\n', line).unwrap_or(line.len())];
+    let line = &line[..memchr::memchr(b'#', line).unwrap_or(line.len())];
+    let lead = line.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    let len = line[lead..]
+        .iter()
+        .take_while(|b| !b.is_ascii_whitespace())
+        .count();
+    let token = &line[lead..lead + len];
+    let inside = (start + lead..start + lead + len).contains(&at);
+    inside && is_fingerprint(token)
+}
+
+fn is_fingerprint(token: &[u8]) -> bool {
+    let Some(colon) = memchr::memrchr(b':', token) else {
+        return false;
+    };
+    let digest = &token[colon + 1..];
+    let digest = digest
+        .strip_prefix(crate::finding::KEYED_MARK.as_bytes())
+        .unwrap_or(digest);
+    colon > 0 && digest.len() == 16 && digest.iter().all(u8::is_ascii_hexdigit)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_fingerprints_of_entries_are_fingerprints() {
+        let text = b"# ghp-like note\n  rule-a:00ff00ff00ff00ff tests/ # why\nrule-b:keyed-0123456789abcdef\nrule-c:0123456789abcdefXYZ\n";
+        let text = &text[..];
+        let at = |needle: &str| memchr::memmem::find(text, needle.as_bytes()).unwrap();
+        assert!(in_fingerprint(text, at("00ff00ff")));
+        assert!(in_fingerprint(text, at("rule-a")));
+        assert!(in_fingerprint(text, at("keyed-0123")));
+        assert!(!in_fingerprint(text, at("ghp-like")), "a comment is text");
+        assert!(!in_fingerprint(text, at("tests/")), "a scope is text");
+        assert!(!in_fingerprint(text, at("why")));
+        assert!(!in_fingerprint(text, at("rule-c")), "not 16 hex digits");
+        assert!(!in_fingerprint(text, text.len()));
+    }
 
     #[test]
     fn ignore_lines_parse_with_comments_and_scopes() {

@@ -154,5 +154,14 @@ pub fn scan_placed(engine: &Engine, chunk: &Chunk<'_>) -> Vec<Placed> {
     // (a value that decodes to `changeme` is a placeholder), never its base64.
     placed.retain(|p| !decoded.encoded.iter().any(|span| span.contains(&p.offset)));
     placed.extend(decoded.findings);
+    if is_ignore_file(chunk.path) {
+        placed.retain(|p| !crate::suppress::in_fingerprint(chunk.bytes, p.offset));
+    }
     placed
+}
+
+/// Whether `path` names an ignore file (in any directory: a copy elsewhere is still that
+/// format, and is scanned with the same care).
+fn is_ignore_file(path: &str) -> bool {
+    path.rsplit('/').next() == Some(crate::suppress::IGNORE_FILE_NAME)
 }

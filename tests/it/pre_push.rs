@@ -160,6 +160,31 @@ fn tags_that_point_at_a_blob_or_a_tree_are_scanned_whole() {
 }
 
 #[test]
+fn an_ignore_file_passes_its_fingerprints_but_not_a_secret_in_a_comment() {
+    let repo = installed();
+    let entries = "generic-password:f2eb91102b356bf0 tests/  # a fixture\nurl-credentials:keyed-0123456789abcdef\n";
+    repo.commit(&[(".leakgateignore", entries)], "ignore two findings");
+    let out = repo.git_output(&["push", "origin", "main"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let token = github_token(209);
+    let with_note = format!("{entries}# the old token was {token}\n");
+    repo.commit(&[("sub/.leakgateignore", &with_note)], "a note");
+    let out = repo.git_output(&["push", "origin", "main"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("sub/.leakgateignore:3  github-pat-classic"),
+        "{err}"
+    );
+    assert!(!err.contains(&token), "{err}");
+}
+
+#[test]
 fn a_secret_added_then_deleted_in_the_outgoing_commits_still_blocks() {
     let repo = installed();
     repo.commit(&[("c.env", &format!("T={}\n", github_token(204)))], "add");
