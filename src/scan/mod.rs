@@ -5,6 +5,7 @@
 //! messages are all chunks.
 
 pub mod decode;
+pub mod key_files;
 pub mod meta;
 pub mod stats;
 pub mod stream;

@@ -9,7 +9,7 @@
 
 use std::io::{self, Read};
 
-use super::{Chunk, SNIFF, is_binary, scan_placed, utf16_order, utf16_to_utf8};
+use super::{Chunk, SNIFF, is_binary, key_files, scan_placed, utf16_order, utf16_to_utf8};
 use crate::engine::Engine;
 use crate::finding::{Finding, LineOrigin, char_count};
 
@@ -139,11 +139,33 @@ pub fn scan_text(
     blocks: Blocks,
 ) -> io::Result<Option<Streamed>> {
     buffer.clear();
-    buffer.fill(reader, SNIFF)?;
+    let eof = buffer.fill(reader, SNIFF)?;
     if is_binary(buffer.bytes()) {
-        return Ok(None);
+        return key_file(path, reader, buffer, eof);
     }
     Ok(Some(scan(engine, path, reader, buffer, blocks)))
+}
+
+/// A binary input: a finding when it is a key file (see [`key_files`]), else `Ok(None)`.
+fn key_file(
+    path: &str,
+    reader: &mut impl Read,
+    buffer: &mut ReadBuffer,
+    eof: bool,
+) -> io::Result<Option<Streamed>> {
+    if !key_files::may_be_key_file(buffer.bytes()) {
+        return Ok(None);
+    }
+    // One byte past the cap tells a larger file (not a key file) from one exactly at it.
+    if !eof && !buffer.fill(reader, key_files::MAX_KEY_FILE + 1)? {
+        return Ok(None);
+    }
+    let bytes = buffer.bytes();
+    Ok(key_files::recognise(bytes).map(|format| Streamed {
+        findings: vec![key_files::finding(format, bytes, path, None)],
+        bytes: bytes.len() as u64,
+        error: None,
+    }))
 }
 
 /// Scans everything `reader` yields, after the bytes already in `buffer` (a sniffed prefix),

@@ -11,6 +11,7 @@ mod gate_oracle;
 mod git_history;
 mod gitleaks;
 mod hostile;
+mod key_files;
 mod keys;
 mod layers;
 mod messages;

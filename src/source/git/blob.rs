@@ -12,6 +12,7 @@ use git2::{Odb, Oid, Repository};
 use super::object_error;
 use crate::engine::Engine;
 use crate::finding::{Finding, LineOrigin};
+use crate::scan::key_files;
 use crate::source::stream::{self, Blocks, ReadBuffer};
 use crate::source::{Chunk, SNIFF, is_binary, scan_chunk};
 
@@ -74,7 +75,13 @@ pub fn scan_blob(
             .map_err(|e| object_error("blob", oid, &e))?;
         let bytes = blob.content();
         if is_binary(bytes) {
-            return Ok(nothing(BlobOutcome::Binary));
+            return Ok(match key_files::recognise(bytes) {
+                Some(format) => BlobScan {
+                    findings: vec![key_files::finding(format, bytes, path, None)],
+                    outcome: BlobOutcome::Scanned(size),
+                },
+                None => nothing(BlobOutcome::Binary),
+            });
         }
         let origin = LineOrigin::Identity;
         let chunk = Chunk {
