@@ -210,6 +210,18 @@ const LONGEST_PIECE: usize = 12;
 /// decoded from the original already. Checked around the span only: a minified line with
 /// thousands of escapes is not read again whole for the few that hide a nested encoding.
 fn nested_at(text: &[u8], span: &Range<usize>) -> bool {
+    // Most decoded bytes of a minified line are quotes and line breaks (`\"`, `\n`), which no
+    // piece holds but for a quote right after a backslash (`\"` read again): such a span is
+    // passed without looking around it.
+    let in_a_piece = |(i, &b): (usize, &u8)| match b {
+        b'"' | b'\'' => (span.start + i)
+            .checked_sub(1)
+            .is_some_and(|p| text[p] == b'\\'),
+        _ => base64::in_alphabet(b) || matches!(b, b'%' | b'\\' | b'&' | b'#' | b';' | b'='),
+    };
+    if !text[span.clone()].iter().enumerate().any(in_a_piece) {
+        return false;
+    }
     let overlaps = |from: usize| {
         move |piece: Range<usize>| from + piece.start < span.end && span.start < from + piece.end
     };
@@ -314,5 +326,22 @@ fn place(
     Placed {
         offset: span.start,
         finding,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_decoded_bytes_that_a_piece_can_hold_are_looked_around() {
+        // Decoded text, and the span of one decoded byte in it.
+        let nested = |text: &[u8], at: usize| nested_at(text, &(at..at + 1));
+        assert!(!nested(b"x = \"a\" + y", 4), "a bare quote");
+        assert!(!nested(b"a\nb %41", 1), "a line break, a piece further on");
+        assert!(nested(b"p\\\"w", 2), "a quote escaped once more");
+        assert!(nested(b"x %3D y", 2), "a percent sign that starts a piece");
+        assert!(nested(b"x \\u0041 y", 2), "a backslash that starts a piece");
+        assert!(!nested(b"x % y", 2), "a percent sign that starts none");
     }
 }
