@@ -68,28 +68,68 @@ pub struct Chunk<'a> {
 /// How many leading bytes decide whether input is binary (as git decides).
 pub const SNIFF: usize = 8192;
 
-/// Whether bytes look binary: a NUL in the first 8 KiB (as git decides). UTF-16 text (with a
-/// byte-order mark) is not binary: see [`utf16_to_utf8`].
+/// Whether bytes look binary: a NUL in the first 8 KiB (as git decides). UTF-16 text is not
+/// binary: see [`utf16_to_utf8`].
 pub fn is_binary(bytes: &[u8]) -> bool {
-    utf16_order(bytes).is_none() && memchr::memchr(0, &bytes[..bytes.len().min(SNIFF)]).is_some()
+    memchr::memchr(0, &bytes[..bytes.len().min(SNIFF)]).is_some() && utf16_order(bytes).is_none()
 }
 
-/// The byte order of UTF-16 text: a byte-order mark, and NUL bytes (ASCII-range text in UTF-16
-/// has one in every pair) so that Latin-1 text that happens to start with `ÿþ` is left alone.
-pub(crate) fn utf16_order(bytes: &[u8]) -> Option<bool> {
-    let little = match bytes {
-        [0xFF, 0xFE, ..] => true,
-        [0xFE, 0xFF, ..] => false,
-        _ => return None,
+/// How UTF-16 text is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Utf16 {
+    /// Little-endian.
+    little: bool,
+    /// Bytes of byte-order mark before the text (0 or 2).
+    mark: usize,
+}
+
+/// The layout of UTF-16 text. With a byte-order mark, NUL bytes must follow (ASCII-range text
+/// in UTF-16 has one in every pair), so Latin-1 text that happens to start with `ÿþ` is left
+/// alone. Without one (some Windows tools write none), nine pairs in ten of the first 8 KiB
+/// must be a printable ASCII character or a space or line break: a secret written so is not
+/// passed over as binary, and tables of small 16-bit numbers stay binary.
+pub(crate) fn utf16_order(bytes: &[u8]) -> Option<Utf16> {
+    let head = &bytes[..bytes.len().min(SNIFF)];
+    // Text without a NUL is not UTF-16 (most inputs end here, after one vector search).
+    memchr::memchr(0, head)?;
+    let (little, mark) = match bytes {
+        [0xFF, 0xFE, ..] => (true, 2),
+        [0xFE, 0xFF, ..] => (false, 2),
+        _ => (unmarked_utf16(head)?, 0),
     };
-    memchr::memchr(0, &bytes[..bytes.len().min(SNIFF)]).map(|_| little)
+    Some(Utf16 { little, mark })
+}
+
+/// The byte order of UTF-16 text without a byte-order mark, judged from its pairs.
+fn unmarked_utf16(head: &[u8]) -> Option<bool> {
+    const MIN_PAIRS: usize = 8;
+    let pairs = head.len() / 2;
+    if pairs < MIN_PAIRS {
+        return None;
+    }
+    let text = |c: u8| c.is_ascii_graphic() || matches!(c, b' ' | b'\t' | b'\n' | b'\r');
+    let (mut little, mut big) = (0, 0);
+    for pair in head.chunks_exact(2) {
+        match *pair {
+            [c, 0] if text(c) => little += 1,
+            [0, c] if text(c) => big += 1,
+            _ => {}
+        }
+    }
+    if little * 10 >= pairs * 9 {
+        Some(true)
+    } else if big * 10 >= pairs * 9 {
+        Some(false)
+    } else {
+        None
+    }
 }
 
 /// Re-encodes UTF-16 text (Windows editors and PowerShell write it) as UTF-8 so the rules see
 /// its secrets; line breaks are kept, so line numbers stay right. `None` for other bytes.
 pub fn utf16_to_utf8(bytes: &[u8]) -> Option<Vec<u8>> {
-    let little = utf16_order(bytes)?;
-    let units = bytes[2..].chunks_exact(2).map(|pair| {
+    let Utf16 { little, mark } = utf16_order(bytes)?;
+    let units = bytes[mark..].chunks_exact(2).map(|pair| {
         if little {
             u16::from_le_bytes([pair[0], pair[1]])
         } else {
@@ -165,4 +205,50 @@ pub fn scan_placed(engine: &Engine, chunk: &Chunk<'_>) -> Vec<Placed> {
 /// format, and is scanned with the same care).
 fn is_ignore_file(path: &str) -> bool {
     path.rsplit('/').next() == Some(crate::suppress::IGNORE_FILE_NAME)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf16_is_told_from_binary_with_or_without_a_mark() {
+        let le: Vec<u8> = "key = value\r\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let be: Vec<u8> = "key = value\r\n"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        let marked = [&[0xFF, 0xFE][..], &le].concat();
+        assert_eq!(
+            utf16_order(&le),
+            Some(Utf16 {
+                little: true,
+                mark: 0
+            })
+        );
+        assert_eq!(
+            utf16_order(&be),
+            Some(Utf16 {
+                little: false,
+                mark: 0
+            })
+        );
+        assert_eq!(
+            utf16_order(&marked),
+            Some(Utf16 {
+                little: true,
+                mark: 2
+            })
+        );
+        assert_eq!(utf16_to_utf8(&marked).unwrap(), b"key = value\r\n");
+        assert_eq!(utf16_to_utf8(&be).unwrap(), b"key = value\r\n");
+        // A table of small 16-bit numbers, Latin-1 text starting with `ÿþ`, short input.
+        let table: Vec<u8> = (1u16..200).flat_map(|n| (n % 31).to_le_bytes()).collect();
+        assert!(is_binary(&table));
+        assert_eq!(utf16_order("ÿþ plain".as_bytes()), None);
+        assert!(is_binary(b"a\0b\0"));
+    }
 }

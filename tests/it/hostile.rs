@@ -30,6 +30,32 @@ fn utf16_text_with_a_bom_is_scanned_at_the_right_line() {
     );
 }
 
+#[test]
+fn utf16_text_without_a_bom_is_scanned_in_either_byte_order() {
+    let dir = TempDir::new().unwrap();
+    let text = format!("first\r\nsecond\r\nTOKEN={}\r\n", github_token(401));
+    let little: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let big: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    write(dir.path(), "le.env", little);
+    write(dir.path(), "be.env", big);
+    // Binary data with NULs in it but no UTF-16 shape stays binary.
+    write(
+        dir.path(),
+        "blob.bin",
+        [0u8, 1, 2, 3, 0, 0, 7, 9].repeat(64),
+    );
+    let (code, report, _) = scan(&dir, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        found(&report),
+        vec![
+            ("be.env".to_owned(), 3, "github-pat-classic".to_owned()),
+            ("le.env".to_owned(), 3, "github-pat-classic".to_owned()),
+        ]
+    );
+    assert_eq!(report["summary"]["skipped"]["binary"], 1, "{report}");
+}
+
 /// Random values look like CamelCase type names more often than one would think; the
 /// type-name filter must not swallow them.
 #[test]

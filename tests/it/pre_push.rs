@@ -185,6 +185,23 @@ fn an_ignore_file_passes_its_fingerprints_but_not_a_secret_in_a_comment() {
 }
 
 #[test]
+fn a_secret_in_utf16_text_without_a_byte_order_mark_blocks() {
+    let repo = installed();
+    let token = github_token(210);
+    let text: Vec<u8> = format!("A=1\nT={token}\n")
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    std::fs::write(repo.path().join("win.env"), text).unwrap();
+    repo.git(&["add", "win.env"]);
+    repo.git(&["commit", "-q", "-m", "windows config"]);
+    let out = repo.git_output(&["push", "origin", "main"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("win.env:2  github-pat-classic"), "{err}");
+}
+
+#[test]
 fn a_secret_added_then_deleted_in_the_outgoing_commits_still_blocks() {
     let repo = installed();
     repo.commit(&[("c.env", &format!("T={}\n", github_token(204)))], "add");
