@@ -4,6 +4,7 @@
 //! ([`crate::finding::locate`]). It knows nothing of where bytes come from: files, blobs and
 //! messages are all chunks.
 
+pub mod archive;
 pub mod decode;
 pub mod key_files;
 pub mod meta;

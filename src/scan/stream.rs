@@ -9,7 +9,7 @@
 
 use std::io::{self, Read};
 
-use super::{Chunk, SNIFF, is_binary, key_files, scan_placed, utf16_order, utf16_to_utf8};
+use super::{Chunk, SNIFF, archive, is_binary, key_files, scan_placed, utf16_order, utf16_to_utf8};
 use crate::engine::Engine;
 use crate::finding::{Finding, LineOrigin, char_count};
 
@@ -43,6 +43,8 @@ pub struct Streamed {
     pub bytes: u64,
     /// A read error that ended the scan early; the findings before it are kept.
     pub error: Option<io::Error>,
+    /// For an archive: why part of it was not read (see [`archive::Unpacked::unread`]).
+    pub unread: Option<String>,
 }
 
 /// Where a block starts in the whole stream: lines before it, and characters between the last
@@ -141,31 +143,50 @@ pub fn scan_text(
     buffer.clear();
     let eof = buffer.fill(reader, SNIFF)?;
     if is_binary(buffer.bytes()) {
-        return key_file(path, reader, buffer, eof);
+        return binary_input(engine, path, reader, buffer, eof);
     }
     Ok(Some(scan(engine, path, reader, buffer, blocks)))
 }
 
-/// A binary input: a finding when it is a key file (see [`key_files`]), else `Ok(None)`.
-fn key_file(
+/// A binary input: the members of an archive, or a finding when it is a key file (see
+/// [`archive`] and [`key_files`]); else `Ok(None)`, and the rest is never read.
+fn binary_input(
+    engine: &Engine,
     path: &str,
     reader: &mut impl Read,
     buffer: &mut ReadBuffer,
     eof: bool,
 ) -> io::Result<Option<Streamed>> {
-    if !key_files::may_be_key_file(buffer.bytes()) {
+    let head = buffer.bytes();
+    let cap = if archive::is_archive(head) {
+        archive::MAX_UNPACKED
+    } else if key_files::may_be_key_file(head) {
+        key_files::MAX_KEY_FILE
+    } else {
+        return Ok(None);
+    };
+    // One byte past the cap tells a larger input from one exactly at it.
+    if !eof && !buffer.fill(reader, cap + 1)? {
         return Ok(None);
     }
-    // One byte past the cap tells a larger file (not a key file) from one exactly at it.
-    if !eof && !buffer.fill(reader, key_files::MAX_KEY_FILE + 1)? {
-        return Ok(None);
-    }
-    let bytes = buffer.bytes();
-    Ok(key_files::recognise(bytes).map(|format| Streamed {
-        findings: vec![key_files::finding(format, bytes, path, None)],
+    Ok(binary_bytes(engine, path, buffer.bytes()))
+}
+
+/// What a whole binary input holds: archive members or a key file (`None`: neither).
+pub fn binary_bytes(engine: &Engine, path: &str, bytes: &[u8]) -> Option<Streamed> {
+    let (findings, unread) = if archive::is_archive(bytes) {
+        let unpacked = archive::scan(engine, path, bytes);
+        (unpacked.findings, unpacked.unread)
+    } else {
+        let format = key_files::recognise(bytes)?;
+        (vec![key_files::finding(format, bytes, path, None)], None)
+    };
+    Some(Streamed {
+        findings,
         bytes: bytes.len() as u64,
         error: None,
-    }))
+        unread,
+    })
 }
 
 /// Scans everything `reader` yields, after the bytes already in `buffer` (a sniffed prefix),

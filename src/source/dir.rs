@@ -122,6 +122,9 @@ fn visit(
                 stats.skipped(SkipReason::Unreadable);
                 push_note(notes, format!("{}: {err}", entry.path().display()));
             }
+            if let Some(why) = streamed.unread {
+                push_note(notes, format!("archive not fully read: {why}"));
+            }
             streamed.findings
         }
         Err(ReadError::TooLarge) => {

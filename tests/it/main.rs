@@ -3,6 +3,7 @@
 
 // Test helpers panic on setup failure by design; that is how a test reports it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+mod archives;
 mod config;
 mod decode;
 mod dir;

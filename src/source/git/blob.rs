@@ -12,7 +12,6 @@ use git2::{Odb, Oid, Repository};
 use super::object_error;
 use crate::engine::Engine;
 use crate::finding::{Finding, LineOrigin};
-use crate::scan::key_files;
 use crate::source::stream::{self, Blocks, ReadBuffer};
 use crate::source::{Chunk, SNIFF, is_binary, scan_chunk};
 
@@ -75,11 +74,8 @@ pub fn scan_blob(
             .map_err(|e| object_error("blob", oid, &e))?;
         let bytes = blob.content();
         if is_binary(bytes) {
-            return Ok(match key_files::recognise(bytes) {
-                Some(format) => BlobScan {
-                    findings: vec![key_files::finding(format, bytes, path, None)],
-                    outcome: BlobOutcome::Scanned(size),
-                },
+            return Ok(match stream::binary_bytes(engine, path, bytes) {
+                Some(found) => binary_scan(found, size),
                 None => nothing(BlobOutcome::Binary),
             });
         }
@@ -106,11 +102,21 @@ pub fn scan_blob(
                 anyhow::bail!("cannot read blob {oid}: {e} (try `git fsck`)");
             }
             reader.finish(oid)?;
-            Ok(BlobScan {
-                findings: streamed.findings,
-                outcome: BlobOutcome::Scanned(streamed.bytes),
-            })
+            let bytes = streamed.bytes;
+            Ok(binary_scan(streamed, bytes))
         }
+    }
+}
+
+/// A scanned blob; an archive that was not all read counts as binary, so a gate names it.
+fn binary_scan(streamed: stream::Streamed, size: u64) -> BlobScan {
+    BlobScan {
+        outcome: if streamed.unread.is_some() {
+            BlobOutcome::Binary
+        } else {
+            BlobOutcome::Scanned(size)
+        },
+        findings: streamed.findings,
     }
 }
 

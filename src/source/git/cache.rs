@@ -114,10 +114,15 @@ fn parse(text: &str, key: &str) -> Option<HashSet<(Oid, u64)>> {
     )
 }
 
+/// Raised whenever the scan stage finds more in the same bytes than it did (3: archives, binary
+/// key files and unmarked UTF-16), so that a cache written before does not stand for blobs it
+/// judged binary.
+const SCAN_STAGE: u32 = 3;
+
 /// The cache key for a rule pack digest and the options that change results.
 pub fn key(pack_digest: &str, inline_allow: bool, max_size: u64) -> String {
     format!(
-        "{}-{pack_digest}-{inline_allow}-{max_size}",
+        "{}-s{SCAN_STAGE}-{pack_digest}-{inline_allow}-{max_size}",
         env!("CARGO_PKG_VERSION")
     )
 }
