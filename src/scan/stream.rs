@@ -43,7 +43,7 @@ pub struct Streamed {
     pub bytes: u64,
     /// A read error that ended the scan early; the findings before it are kept.
     pub error: Option<io::Error>,
-    /// For an archive: why part of it was not read (see [`crate::scan::archive::Unpacked::unread`]).
+    /// For an archive: why part of it was not read (the archive module says what it reads).
     pub unread: Option<String>,
 }
 
