@@ -86,44 +86,61 @@ pub(crate) struct Utf16 {
 
 /// The layout of UTF-16 text. With a byte-order mark, NUL bytes must follow (ASCII-range text
 /// in UTF-16 has one in every pair), so Latin-1 text that happens to start with `ÿþ` is left
-/// alone. Without one (some Windows tools write none), nine pairs in ten of the first 8 KiB
-/// must be a printable ASCII character or a space or line break: a secret written so is not
-/// passed over as binary, and tables of small 16-bit numbers stay binary.
+/// alone. Without one (some Windows tools write none), the text must start with a printable
+/// ASCII character (or a space or line break) and nine pairs in ten of the first 8 KiB must be
+/// one: a secret written so is not passed over as binary, and tables of small 16-bit numbers
+/// stay binary. Every other input is told apart by its first two bytes.
 pub(crate) fn utf16_order(bytes: &[u8]) -> Option<Utf16> {
     let head = &bytes[..bytes.len().min(SNIFF)];
-    // Text without a NUL is not UTF-16 (most inputs end here, after one vector search).
-    memchr::memchr(0, head)?;
-    let (little, mark) = match bytes {
-        [0xFF, 0xFE, ..] => (true, 2),
-        [0xFE, 0xFF, ..] => (false, 2),
-        _ => (unmarked_utf16(head)?, 0),
+    let found = match *bytes {
+        [0xFF, 0xFE, ..] => Utf16 {
+            little: true,
+            mark: 2,
+        },
+        [0xFE, 0xFF, ..] => Utf16 {
+            little: false,
+            mark: 2,
+        },
+        [c, 0, ..] if is_text_char(c) => Utf16 {
+            little: true,
+            mark: 0,
+        },
+        [0, c, ..] if is_text_char(c) => Utf16 {
+            little: false,
+            mark: 0,
+        },
+        _ => return None,
     };
-    Some(Utf16 { little, mark })
+    let holds = if found.mark == 2 {
+        memchr::memchr(0, head).is_some()
+    } else {
+        mostly_text_pairs(head, found.little)
+    };
+    holds.then_some(found)
 }
 
-/// The byte order of UTF-16 text without a byte-order mark, judged from its pairs.
-fn unmarked_utf16(head: &[u8]) -> Option<bool> {
+/// A printable ASCII character, a space or a line break.
+fn is_text_char(c: u8) -> bool {
+    c.is_ascii_graphic() || matches!(c, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+/// Whether nine pairs in ten of `head` (at least eight) are a text character in UTF-16 of the
+/// given byte order.
+fn mostly_text_pairs(head: &[u8], little: bool) -> bool {
     const MIN_PAIRS: usize = 8;
     let pairs = head.len() / 2;
-    if pairs < MIN_PAIRS {
-        return None;
-    }
-    let text = |c: u8| c.is_ascii_graphic() || matches!(c, b' ' | b'\t' | b'\n' | b'\r');
-    let (mut little, mut big) = (0, 0);
-    for pair in head.chunks_exact(2) {
-        match *pair {
-            [c, 0] if text(c) => little += 1,
-            [0, c] if text(c) => big += 1,
-            _ => {}
-        }
-    }
-    if little * 10 >= pairs * 9 {
-        Some(true)
-    } else if big * 10 >= pairs * 9 {
-        Some(false)
-    } else {
-        None
-    }
+    let text = head
+        .chunks_exact(2)
+        .filter(|pair| {
+            let (c, zero) = if little {
+                (pair[0], pair[1])
+            } else {
+                (pair[1], pair[0])
+            };
+            zero == 0 && is_text_char(c)
+        })
+        .count();
+    pairs >= MIN_PAIRS && text * 10 >= pairs * 9
 }
 
 /// Re-encodes UTF-16 text (Windows editors and PowerShell write it) as UTF-8 so the rules see

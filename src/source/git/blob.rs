@@ -75,7 +75,7 @@ pub fn scan_blob(
         let bytes = blob.content();
         if is_binary(bytes) {
             return Ok(match stream::binary_bytes(engine, path, bytes) {
-                Some(found) => binary_scan(found, size),
+                Some(found) => scanned(found),
                 None => nothing(BlobOutcome::Binary),
             });
         }
@@ -102,19 +102,18 @@ pub fn scan_blob(
                 anyhow::bail!("cannot read blob {oid}: {e} (try `git fsck`)");
             }
             reader.finish(oid)?;
-            let bytes = streamed.bytes;
-            Ok(binary_scan(streamed, bytes))
+            Ok(scanned(streamed))
         }
     }
 }
 
 /// A scanned blob; an archive that was not all read counts as binary, so a gate names it.
-fn binary_scan(streamed: stream::Streamed, size: u64) -> BlobScan {
+fn scanned(streamed: stream::Streamed) -> BlobScan {
     BlobScan {
         outcome: if streamed.unread.is_some() {
             BlobOutcome::Binary
         } else {
-            BlobOutcome::Scanned(size)
+            BlobOutcome::Scanned(streamed.bytes)
         },
         findings: streamed.findings,
     }
