@@ -136,15 +136,10 @@ impl Unpacker<'_> {
 
     fn gzip(&mut self, name: &str, bytes: &[u8], depth: usize) -> Result<(), String> {
         let inner = self.unpack(MultiGzDecoder::new(bytes), name)?;
-        let stem = name.rsplit('/').next().unwrap_or(name);
-        let stem = stem
-            .strip_suffix(".gz")
-            .or_else(|| stem.strip_suffix(".tgz").map(|_| "tar"))
-            .unwrap_or(stem);
         if is_tar(&inner) {
             self.tar(name, &inner, depth)
         } else {
-            self.member(name, stem, &inner, depth);
+            self.member(name, gzip_member(name), &inner, depth);
             Ok(())
         }
     }
@@ -209,6 +204,12 @@ impl Unpacker<'_> {
         }
         Ok(())
     }
+}
+
+/// The name of a gzip file's one member: its own name (after the last `/` or `!`) less `.gz`.
+fn gzip_member(name: &str) -> &str {
+    let file = name.rsplit(['/', '!']).next().unwrap_or(name);
+    file.strip_suffix(".gz").unwrap_or(file)
 }
 
 /// A number written in octal ASCII, as tar writes sizes (spaces and NULs around it).
@@ -333,5 +334,8 @@ mod tests {
             Some("deploy/prod.env".into())
         );
         assert!(zip_directory(b"PK\x03\x04 no end record").is_none());
+        assert_eq!(gzip_member("logs/db.env.gz"), "db.env");
+        assert_eq!(gzip_member("bundle.zip!db.env.gz"), "db.env");
+        assert_eq!(gzip_member("dump"), "dump");
     }
 }
