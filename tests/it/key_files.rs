@@ -7,25 +7,7 @@ use std::process::Command;
 
 use tempfile::TempDir;
 
-use crate::support::{GitRepo, found, leakgate};
-
-/// Runs a tool in `dir`, asserting success. A missing tool fails with what to install.
-fn tool(dir: &Path, program: &str, args: &[&str]) -> Vec<u8> {
-    let out = Command::new(program)
-        .current_dir(dir)
-        .env("GNUPGHOME", dir.join("gnupg"))
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("{program} not runnable ({e}): install openssl, gnupg and a JDK (keytool)")
-        });
-    assert!(
-        out.status.success(),
-        "{program} {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
+use crate::support::{GitRepo, found, key_tool as tool, leakgate};
 
 /// A made file and the rule that must report it (`None`: public material, nothing).
 type Made = Vec<(&'static str, Option<&'static str>)>;

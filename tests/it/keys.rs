@@ -8,7 +8,7 @@ use std::process::Command;
 
 use tempfile::TempDir;
 
-use crate::support::{found, leakgate};
+use crate::support::{found, key_tool, leakgate};
 
 /// A generated key (or look-alike) file: a name and its text.
 struct Material {
@@ -16,25 +16,9 @@ struct Material {
     text: String,
 }
 
-/// Runs a tool in `dir`, asserting success; returns stdout. A missing tool fails with what to
-/// install.
+/// Runs a key tool in `dir` (see [`key_tool`]); returns stdout as text.
 fn tool(dir: &Path, program: &str, args: &[&str]) -> String {
-    let out = Command::new(program)
-        .current_dir(dir)
-        .env("GNUPGHOME", dir.join("gnupg"))
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "{program} not runnable ({e}): install openssl, openssh-client, gnupg, putty-tools"
-            )
-        });
-    assert!(
-        out.status.success(),
-        "{program} {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    String::from_utf8_lossy(&key_tool(dir, program, args)).into_owned()
 }
 
 fn read(dir: &Path, name: &str) -> String {

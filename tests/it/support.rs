@@ -79,6 +79,27 @@ pub fn aws_key_id(seed: usize) -> String {
     fake("AKIA{{base32:16}}", seed)
 }
 
+/// Runs a key tool (openssl, ssh-keygen, gpg, puttygen, keytool) in `dir` with its own
+/// `GNUPGHOME`, asserting success; returns stdout. A missing tool fails with what to install.
+pub fn key_tool(dir: &Path, program: &str, args: &[&str]) -> Vec<u8> {
+    let out = std::process::Command::new(program)
+        .current_dir(dir)
+        .env("GNUPGHOME", dir.join("gnupg"))
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "{program} not runnable ({e}): install openssl, openssh-client, gnupg, putty-tools and a JDK (keytool)"
+            )
+        });
+    assert!(
+        out.status.success(),
+        "{program} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
 /// Writes `contents` to `dir/name`, creating parent directories.
 pub fn write(dir: &Path, name: &str, contents: impl AsRef<[u8]>) {
     let path = dir.join(name);
