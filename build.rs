@@ -27,6 +27,7 @@ const RULE_KEYS: &[&str] = &[
     "validator",
     "multiline",
     "reach",
+    "keyword_context",
     "tags",
     "remediation",
     "examples",
@@ -138,7 +139,7 @@ fn rule_data(code: &mut String, file: &str, rule: &Table, id_at: usize) {
         code,
         "    RuleData {{ id_at: {id_at}, id: {}, description: {}, severity: {}, confidence: {}, \
          keywords: {}, regex: {}, secret_group: {}, entropy: {}, validator: {}, multiline: {}, \
-         reach: {}, tags: {}, remediation: {}, examples: {}, negative_examples: {}, allow: {}, \
+         reach: {}, keyword_context: {}, tags: {}, remediation: {}, examples: {}, negative_examples: {}, allow: {}, \
          paths: {}, imported: {}, validate: {} }},",
         required(file, "id", &s("id")),
         required(file, "description", &s("description")),
@@ -153,6 +154,7 @@ fn rule_data(code: &mut String, file: &str, rule: &Table, id_at: usize) {
             .and_then(Value::as_bool)
             .unwrap_or(false),
         integer(rule.get("reach")),
+        s("keyword_context"),
         list("tags"),
         s("remediation"),
         list("examples"),

@@ -141,6 +141,15 @@ pub fn rejection_stage(engine: &Engine, r: usize, trace: &[Trace]) -> String {
 pub fn describe(engine: &Engine, verdict: &Verdict) -> String {
     match verdict {
         Verdict::NoRegexMatch => "regex did not match".into(),
+        Verdict::OutOfContext(context) => format!(
+            "keyword_context {}: no keyword stood there",
+            match context {
+                crate::rules::context::KeywordContext::Quoted => "quoted (in a quoted name)",
+                crate::rules::context::KeywordContext::Assigned =>
+                    "assigned (in a name before `=` or `:`)",
+                crate::rules::context::KeywordContext::Any => "any",
+            }
+        ),
         Verdict::LowEntropy { got, min } => format!("entropy {got:.2} < {min:.2}"),
         Verdict::ValidatorFailed(name) => format!("validator {name} failed"),
         Verdict::Placeholder(why) => format!("placeholder filter: {why}"),

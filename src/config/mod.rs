@@ -177,6 +177,7 @@ fn internal_domain_rule(config_name: &str, domains: &[String]) -> crate::rules::
         validator: None,
         multiline: false,
         reach: None,
+        keyword_context: crate::rules::context::KeywordContext::Any,
         tags: vec!["host".into(), "internal".into()],
         remediation: "Read the host name from configuration or the secret manager instead of committing it.".into(),
         examples: Vec::new(),

@@ -12,6 +12,7 @@ pub mod window;
 
 use std::ops::Range;
 
+use crate::rules::context::KeywordContext;
 use crate::rules::{AllowReason, Rule, RulePack};
 use focus::Focus;
 use prefilter::Prefilter;
@@ -56,6 +57,9 @@ pub struct Match {
 pub enum Verdict {
     /// The rule's regex found nothing in the windows around its keyword hits.
     NoRegexMatch,
+    /// A keyword hit stood where the rule's `keyword_context` says no match can hold it, so its
+    /// window was not searched.
+    OutOfContext(KeywordContext),
     /// Entropy below the rule's minimum.
     LowEntropy {
         /// The secret's entropy.
@@ -195,6 +199,10 @@ impl Engine {
         // window per rule however dense the keywords are.
         let mut on_hit = |hit: prefilter::Hit, focus: Option<&mut Focus<'_>>| {
             let rule = &self.pack.rules[hit.rule];
+            if !rule.keyword_context.admits(bytes, hit.start..hit.end) {
+                confirmer.out_of_context(hit.rule, rule.keyword_context);
+                return;
+            }
             let w = window::around(bytes, hit.start..hit.end, rule.multiline, rule.reach);
             if focus.is_none_or(|f| f.touches(&w)) {
                 confirmer.add(hit.rule, w);
@@ -381,6 +389,24 @@ impl Confirmer<'_, '_, '_> {
                 if let Some(done) = slot.replace(w) {
                     self.confirm(rule_index, &done);
                 }
+            }
+        }
+    }
+
+    /// Notes, when tracing, that a hit of `rule_index` was skipped for its keyword context (once
+    /// per rule: the skipped hits of a file can be many).
+    fn out_of_context(&mut self, rule_index: usize, context: KeywordContext) {
+        if let Some(t) = self.trace.as_deref_mut() {
+            let verdict = Verdict::OutOfContext(context);
+            if !t[self.trace_start..]
+                .iter()
+                .any(|x| x.rule == rule_index && x.verdict == verdict)
+            {
+                t.push(Trace {
+                    rule: rule_index,
+                    secret: None,
+                    verdict,
+                });
             }
         }
     }

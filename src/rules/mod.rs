@@ -6,6 +6,7 @@
 
 pub mod allow;
 pub mod builtin;
+pub mod context;
 pub mod error;
 pub mod examples;
 pub mod fake_keys;
@@ -233,6 +234,7 @@ fn build_rule(
         ));
     }
     let reach = window_reach(&spec, &id, &err)?;
+    let keyword_context = keyword_context(&spec, &id, &err)?;
     if strictness == Strictness::Strict {
         check_strict(&spec, &keywords, &err)?;
     }
@@ -261,6 +263,7 @@ fn build_rule(
         validator,
         multiline: spec.multiline,
         reach,
+        keyword_context,
         tags: spec.tags,
         remediation: spec.remediation.unwrap_or_default(),
         examples: spec.examples,
@@ -306,6 +309,27 @@ fn validator_and_confidence(
         })?,
     };
     Ok((validator, confidence))
+}
+
+/// The rule's `keyword_context`, checked against the names there are.
+fn keyword_context(
+    spec: &RuleSpec,
+    id: &str,
+    err: &impl Fn(usize, String) -> RuleError,
+) -> Result<context::KeywordContext, RuleError> {
+    let Some(name) = &spec.keyword_context else {
+        return Ok(context::KeywordContext::Any);
+    };
+    context::KeywordContext::parse(name.get_ref()).ok_or_else(|| {
+        err(
+            name.span().start,
+            format!(
+                "rule '{id}': unknown keyword_context '{}' (one of: {})",
+                name.get_ref(),
+                context::KeywordContext::NAMES.join(", ")
+            ),
+        )
+    })
 }
 
 /// How far a rule's confirm windows reach past a keyword: its `reach`, checked against

@@ -144,6 +144,8 @@ pub struct RuleParts {
     /// How many bytes past a keyword hit its confirm window reaches (at most [`MAX_REACH`]);
     /// `None` leaves it to the engine's default for single-line or multiline rules.
     pub reach: Option<usize>,
+    /// Where a keyword hit must stand for the regex to be run around it.
+    pub keyword_context: super::context::KeywordContext,
     /// Tags; `generic` lowers the rule's precedence on overlaps.
     pub tags: Vec<String>,
     /// How to fix a finding.

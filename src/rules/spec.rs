@@ -55,6 +55,9 @@ pub struct RuleSpec {
     /// How many bytes past a keyword a match may end (default 2048, or 32768 for multiline
     /// rules; at most 32768). A small reach keeps a rule on common keywords cheap.
     pub reach: Option<Spanned<usize>>,
+    /// Where a keyword must stand for a match to hold it (`quoted`, `assigned`); hits elsewhere
+    /// skip the regex. See `rules::context`.
+    pub keyword_context: Option<Spanned<String>>,
     /// Free-form tags; `generic` marks a rule that loses to any specific rule on overlap.
     #[serde(default)]
     pub tags: Vec<String>,

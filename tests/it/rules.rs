@@ -178,3 +178,67 @@ fn rules_expand_makes_fakes_that_scripts_can_use() {
     assert_eq!(unknown.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no rule 'no-such-rule'"));
 }
+
+/// Every match of a rule's regex holds one of the rule's keywords, standing where the rule's
+/// `keyword_context` admits it. The keyword pass is what puts a regex to work at all, so a name
+/// the regex accepts but no keyword spells (`MASTER-KEY:` where the keywords said `master_key`)
+/// was silently never looked at. Checked on every positive example and on variants of it with
+/// the separators and the case of its names changed, as people write them (`signing.key`,
+/// `auth-key`, `ACCESSKEY`).
+#[test]
+fn every_match_of_a_rule_holds_one_of_its_keywords() {
+    let pack = RulePack::builtin(Strictness::Strict).unwrap();
+    let engine = Engine::new(pack, EngineOptions::default());
+    let mut missing = Vec::new();
+    for (r, rule) in engine.rules().iter().enumerate() {
+        let Some(regex) = rule.regex() else { continue };
+        let keywords: Vec<String> = rule
+            .keywords
+            .iter()
+            .map(|k| k.to_ascii_lowercase())
+            .collect();
+        for (i, template) in rule.examples.iter().enumerate() {
+            let text = leakgate::materialize_example(&engine, r, template, i, true);
+            for variant in separator_and_case_variants(&text) {
+                let bytes = variant.as_bytes();
+                let lower = bytes.to_ascii_lowercase();
+                for caps in regex.captures_iter(bytes) {
+                    let whole = caps.get(0).unwrap().range();
+                    // A keyword hit inside the match, where the rule's context lets it count.
+                    let held = keywords.iter().any(|k| {
+                        lower[whole.clone()]
+                            .windows(k.len())
+                            .enumerate()
+                            .filter(|(_, w)| *w == k.as_bytes())
+                            .any(|(at, _)| {
+                                let start = whole.start + at;
+                                rule.keyword_context.admits(bytes, start..start + k.len())
+                            })
+                    });
+                    if !held {
+                        missing.push(format!(
+                            "{}: no keyword (in its context) in {:?}",
+                            rule.id,
+                            String::from_utf8_lossy(&bytes[whole])
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    missing.dedup();
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+/// `text` with its name separators swapped (`_`, `-`, `.`, none) and in upper and lower case.
+fn separator_and_case_variants(text: &str) -> Vec<String> {
+    let mut out = vec![text.to_string(), text.to_uppercase(), text.to_lowercase()];
+    for from in ['_', '-', '.'] {
+        for to in ["_", "-", ".", ""] {
+            if to != from.to_string() {
+                out.push(text.replace(from, to));
+            }
+        }
+    }
+    out
+}
