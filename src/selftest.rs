@@ -147,6 +147,9 @@ pub fn describe(engine: &Engine, verdict: &Verdict) -> String {
                 crate::rules::context::KeywordContext::Quoted => "quoted (in a quoted name)",
                 crate::rules::context::KeywordContext::Assigned =>
                     "assigned (in a name before `=` or `:`)",
+                crate::rules::context::KeywordContext::Userinfo => {
+                    "userinfo (a URL's `user:password@`)"
+                }
                 crate::rules::context::KeywordContext::Any => "any",
             }
         ),

@@ -23,20 +23,25 @@ pub enum KeywordContext {
     /// quote before it to a quote after it (`"db_password"`, `'api-key'`).
     Quoted,
     /// The keyword is part of a name that is assigned: after the name (letters, digits,
-    /// `_ . -`), an optional `\`, quote and `]`, spaces or tabs, comes `:`, `=` or the `s` of a
+    /// `_ . -`), an optional `\`, quote and `]`, and white space, comes `:`, `=` or the `s` of a
     /// type (`api_key = `, `"token": `, `secret string = `).
     Assigned,
+    /// The keyword (`://`) begins a URL's user information: the first byte after it that a user
+    /// name or password cannot hold (`/`, white space, quotes, `<`, `>`) is the `@` that ends it
+    /// (`https://user:pass@host`, not `https://host/path`).
+    Userinfo,
 }
 
 impl KeywordContext {
     /// The values `keyword_context` accepts, for error messages.
-    pub const NAMES: &'static [&'static str] = &["quoted", "assigned"];
+    pub const NAMES: &'static [&'static str] = &["quoted", "assigned", "userinfo"];
 
     /// The context named `name` in a rule file.
     pub fn parse(name: &str) -> Option<KeywordContext> {
         match name {
             "quoted" => Some(KeywordContext::Quoted),
             "assigned" => Some(KeywordContext::Assigned),
+            "userinfo" => Some(KeywordContext::Userinfo),
             _ => None,
         }
     }
@@ -65,14 +70,23 @@ impl KeywordContext {
                         at += 1;
                     }
                 }
-                at += rest[at..]
-                    .iter()
-                    .take_while(|&&b| b == b' ' || b == b'\t')
-                    .count();
+                at += rest[at..].iter().take_while(|&&b| space(b)).count();
                 matches!(rest.get(at), Some(b':' | b'=' | b's' | b'S'))
+            }
+            KeywordContext::Userinfo => {
+                let end = bytes[hit.end..]
+                    .iter()
+                    .find(|&&b| b == b'@' || b == b'/' || space(b) || b"\"'`<>".contains(&b));
+                end == Some(&b'@')
             }
         }
     }
+}
+
+/// White space as a regex's `\s` means it without Unicode: space, tab, line feed, vertical
+/// tab, form feed, carriage return.
+fn space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r')
 }
 
 /// A byte of a quoted name.
@@ -122,5 +136,17 @@ mod tests {
         assert!(!admits(a, "the secret is out", "secret"));
         assert!(!admits(a, "token", "token"));
         assert!(!admits(a, "(token, x)", "token"));
+        assert!(admits(a, "pwd\n= x", "pwd"));
+    }
+
+    #[test]
+    fn userinfo_wants_an_at_before_the_path() {
+        let u = KeywordContext::Userinfo;
+        assert!(admits(u, "postgres://etl:s3cr:et@db.internal:5432/x", "://"));
+        assert!(admits(u, "https://user@host", "://"));
+        assert!(!admits(u, "https://example.com/a@b", "://"));
+        assert!(!admits(u, "see https://example.com or mail a@b", "://"));
+        assert!(!admits(u, r#""https://example.com"@"#, "://"));
+        assert!(!admits(u, "https://user:pass", "://"));
     }
 }
