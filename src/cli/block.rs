@@ -280,6 +280,10 @@ pub fn unscanned_lines(unscanned: &[Unscanned]) -> Vec<String> {
             BlobOutcome::TooLarge { text: false, .. } => {
                 format!("binary over the size limit, {}", size_text(u))
             }
+            BlobOutcome::LfsNotLocal { size } => format!(
+                "Git LFS content of {} KiB not in the local store: `git lfs fetch` it to scan it",
+                size.div_ceil(1 << 10)
+            ),
             BlobOutcome::Scanned(_) | BlobOutcome::Allowlisted => continue,
         };
         let at = u

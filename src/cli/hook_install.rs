@@ -1,6 +1,8 @@
 //! `leakgate hook install|uninstall`: writes the hook scripts into the repository's real hooks
 //! directory (honouring `core.hooksPath` and worktrees). An existing hook is never overwritten:
-//! it is kept as `<hook>.leakgate-chained` and still runs first; uninstall puts it back.
+//! it is kept as `<hook>.leakgate-chained` and still runs (a pre-push one after the gate passes,
+//! so an uploading hook such as `git lfs pre-push` sends nothing the gate blocks; a pre-commit
+//! one first); uninstall puts it back.
 
 use std::path::{Path, PathBuf};
 

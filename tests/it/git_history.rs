@@ -388,3 +388,25 @@ fn entries_that_shift_in_a_tree_are_still_walked_and_reported_once() {
     );
     assert_eq!(report["findings"][0]["commit"]["id"], added.as_str());
 }
+
+/// An audit reads LFS-tracked files from the local LFS store. One not fetched is counted as
+/// unreadable, and the history cache does not remember it as clean: once fetched, the next run
+/// reads it.
+#[test]
+fn lfs_content_is_audited_from_the_local_store_and_not_cached_unread() {
+    let repo = GitRepo::new();
+    let pointer = crate::support::lfs_store(&repo, &format!("T={}\n", github_token(112)));
+    repo.commit(&[("deploy/secrets.env", &pointer)], "lfs");
+    let store = repo.path().join(".git/lfs");
+    let away = repo.tmp.path().join("lfs-away");
+    std::fs::rename(&store, &away).unwrap();
+    let (_, first) = scan(&repo, &[]);
+    assert!(found(&first).is_empty(), "{first}");
+    assert_eq!(first["summary"]["skipped"]["unreadable"], 1, "{first}");
+    std::fs::rename(&away, &store).unwrap();
+    let (_, second) = scan(&repo, &[]);
+    assert_eq!(
+        found(&second),
+        vec![("deploy/secrets.env".to_owned(), 1, "github-pat-classic".to_owned())]
+    );
+}

@@ -1,6 +1,6 @@
 //! Real pushes to a real bare remote through the installed hook.
 
-use crate::support::{GitRepo, github_token};
+use crate::support::{GitRepo, github_token, lfs_store};
 
 fn installed() -> GitRepo {
     GitRepo::installed(&[])
@@ -212,7 +212,7 @@ fn a_secret_added_then_deleted_in_the_outgoing_commits_still_blocks() {
 }
 
 #[test]
-fn an_existing_hook_is_kept_runs_first_and_is_restored() {
+fn an_existing_hook_is_kept_runs_after_the_gate_and_is_restored() {
     let repo = GitRepo::new();
     repo.commit(&[("README.md", "hello\n")], "init");
     repo.add_remote();
@@ -237,14 +237,17 @@ fn an_existing_hook_is_kept_runs_first_and_is_restored() {
         seen.contains(&commit),
         "the old hook got git's input: {seen}"
     );
+    std::fs::remove_file(&marker).unwrap();
     repo.commit(&[("c.env", &format!("T={}\n", github_token(205)))], "leak");
     assert!(
         !repo
             .git_output(&["push", "origin", "main"])
             .status
             .success(),
-        "leakgate still runs after the old hook"
+        "leakgate still gates the push"
     );
+    // The old hook may upload (git lfs pre-push sends LFS content): it never sees a blocked push.
+    assert!(!marker.exists(), "the old hook ran on a blocked push");
     let out = repo
         .leakgate()
         .args(["hook", "uninstall"])
@@ -325,4 +328,41 @@ fn make_executable(path: &std::path::Path) {
         use std::os::unix::fs::PermissionsExt as _;
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
+}
+
+/// A file tracked by Git LFS is committed as a pointer, and `git lfs pre-push` uploads its
+/// content from the local store: the gate judges that content, not the pointer. The pointer
+/// format and the store's layout are the LFS spec, so the test lays them out itself (git-lfs
+/// need not be installed).
+#[test]
+fn an_lfs_tracked_file_is_judged_by_its_content_in_the_local_store() {
+    let repo = installed();
+    let clean = lfs_store(&repo, "DB_HOST=${DB_HOST}\n");
+    repo.commit(&[("config/app.env", &clean)], "lfs, clean");
+    let out = repo.git_output(&["push", "origin", "main"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let leaky = lfs_store(&repo, &format!("DB_HOST=db\nT={}\n", github_token(206)));
+    repo.commit(&[("config/app.env", &leaky)], "lfs, leak");
+    let out = repo.git_output(&["push", "origin", "main"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("config/app.env:2"), "{err}");
+
+    // Content that is not in the local store cannot be read: the push is named, not silent.
+    repo.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    let missing = "version https://git-lfs.github.com/spec/v1\noid sha256:\
+        0000000000000000000000000000000000000000000000000000000000000001\nsize 2048\n";
+    repo.commit(&[("data/dump.sql", missing)], "lfs, not fetched");
+    let out = repo.git_output(&["push", "origin", "main"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("data/dump.sql (Git LFS content of 2 KiB not in the local store"),
+        "{err}"
+    );
 }

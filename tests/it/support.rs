@@ -304,3 +304,27 @@ impl GitRepo {
         cmd
     }
 }
+
+/// Writes `content` into the repository's local Git LFS store, as `git lfs` lays it out
+/// (`.git/lfs/objects/ab/cd/<sha256>`), and returns the pointer file that stands for it.
+pub fn lfs_store(repo: &GitRepo, content: &str) -> String {
+    use sha2::Digest as _;
+    use std::fmt::Write as _;
+    let oid = sha2::Sha256::digest(content.as_bytes())
+        .iter()
+        .fold(String::new(), |mut hex, b| {
+            let _ = write!(hex, "{b:02x}");
+            hex
+        });
+    let dir = repo
+        .path()
+        .join(".git/lfs/objects")
+        .join(&oid[..2])
+        .join(&oid[2..4]);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(&oid), content).unwrap();
+    format!(
+        "version https://git-lfs.github.com/spec/v1\noid sha256:{oid}\nsize {}\n",
+        content.len()
+    )
+}

@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 
 use git2::{Odb, Oid, Repository};
 
-use super::object_error;
+use super::{lfs, object_error};
 use crate::engine::Engine;
 use crate::finding::{Finding, LineOrigin};
 use crate::source::stream::{self, Blocks, ReadBuffer};
@@ -31,6 +31,12 @@ pub enum BlobOutcome {
     },
     /// The global path allowlist excludes its path.
     Allowlisted,
+    /// A Git LFS pointer whose content is not in the local LFS store (not fetched), so it could
+    /// not be read.
+    LfsNotLocal {
+        /// The content's size, from the pointer.
+        size: u64,
+    },
 }
 
 /// A scanned blob: its findings (no commit attached yet) and what happened.
@@ -73,6 +79,9 @@ pub fn scan_blob(
             .find_blob(oid)
             .map_err(|e| object_error("blob", oid, &e))?;
         let bytes = blob.content();
+        if let Some(pointer) = lfs::pointer(bytes) {
+            return scan_lfs_object(engine, repo, &pointer, path, max_size);
+        }
         if is_binary(bytes) {
             return Ok(match stream::binary_bytes(engine, path, bytes) {
                 Some(found) => scanned(found),
@@ -104,6 +113,57 @@ pub fn scan_blob(
             reader.finish(oid)?;
             Ok(scanned(streamed))
         }
+    }
+}
+
+/// Scans the content an LFS pointer stands for, from the local LFS store, as the blob's own.
+fn scan_lfs_object(
+    engine: &Engine,
+    repo: &Repository,
+    pointer: &lfs::Pointer,
+    path: &str,
+    max_size: u64,
+) -> anyhow::Result<BlobScan> {
+    let nothing = |outcome| BlobScan {
+        findings: Vec::new(),
+        outcome,
+    };
+    let file = lfs::object_path(repo.commondir(), pointer);
+    let cannot = |e: io::Error| {
+        anyhow::anyhow!(
+            "cannot read the Git LFS object of {path} ({}): {e}; check its permissions, or run `git lfs fsck`",
+            file.display()
+        )
+    };
+    let mut reader = match std::fs::File::open(&file) {
+        Ok(reader) => reader,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Ok(nothing(BlobOutcome::LfsNotLocal { size: pointer.size }));
+        }
+        Err(e) => return Err(cannot(e)),
+    };
+    if pointer.size > max_size {
+        let mut head = Vec::with_capacity(SNIFF);
+        (&mut reader)
+            .take(SNIFF as u64)
+            .read_to_end(&mut head)
+            .map_err(cannot)?;
+        let text = !is_binary(&head);
+        return Ok(nothing(BlobOutcome::TooLarge {
+            size: pointer.size,
+            text,
+        }));
+    }
+    let mut buffer = ReadBuffer::default();
+    let mut reader = reader.take(max_size);
+    match stream::scan_text(engine, path, &mut reader, &mut buffer, Blocks::DEFAULT)
+        .map_err(cannot)?
+    {
+        None => Ok(nothing(BlobOutcome::Binary)),
+        Some(streamed) => match streamed.error {
+            Some(e) => Err(cannot(e)),
+            None => Ok(scanned(streamed)),
+        },
     }
 }
 

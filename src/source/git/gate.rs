@@ -247,7 +247,7 @@ impl<'a> Gate<'a> {
         count(self.stats, scanned.outcome);
         if matches!(
             scanned.outcome,
-            BlobOutcome::Binary | BlobOutcome::TooLarge { .. }
+            BlobOutcome::Binary | BlobOutcome::TooLarge { .. } | BlobOutcome::LfsNotLocal { .. }
         ) {
             self.report.unscanned.push(Unscanned {
                 path: crate::escape::controls(path).into_owned(),

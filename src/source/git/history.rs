@@ -211,16 +211,27 @@ fn number_for(count: usize) -> anyhow::Result<u32> {
     })
 }
 
-/// Scans blobs in parallel with one repository handle per worker. Returns findings (without
-/// commit metadata) tagged with the index of their blob.
+/// What [`scan_blobs`] found.
+#[derive(Debug, Default)]
+pub struct Scanned {
+    /// Findings (without commit metadata), tagged with the index of their blob.
+    pub findings: Vec<(usize, Finding)>,
+    /// The blobs whose content was not at hand (an LFS object not fetched): not clean, only
+    /// unread, so a cache must not remember them as clean.
+    pub unread: Vec<usize>,
+}
+
+/// Scans blobs in parallel with one repository handle per worker.
 pub fn scan_blobs(
     engine: &Engine,
     repo_path: &Path,
     blobs: &[BlobOrigin],
     max_size: u64,
     stats: &ScanStats,
-) -> anyhow::Result<Vec<(usize, Finding)>> {
-    let results: Vec<anyhow::Result<Vec<(usize, Finding)>>> = blobs
+) -> anyhow::Result<Scanned> {
+    // Per blob: its findings, and whether its content was not at hand.
+    type PerBlob = (Vec<(usize, Finding)>, bool);
+    let results: Vec<anyhow::Result<PerBlob>> = blobs
         .par_iter()
         .enumerate()
         .map_init(
@@ -231,15 +242,21 @@ pub fn scan_blobs(
                 })?;
                 let scanned = scan_blob(engine, repo, origin.blob, &origin.path, max_size)?;
                 count(stats, scanned.outcome);
-                Ok(scanned.findings.into_iter().map(|f| (index, f)).collect())
+                let unread = matches!(scanned.outcome, BlobOutcome::LfsNotLocal { .. });
+                let findings = scanned.findings.into_iter().map(|f| (index, f)).collect();
+                Ok((findings, unread))
             },
         )
         .collect();
-    let mut findings = Vec::new();
-    for result in results {
-        findings.extend(result?);
+    let mut out = Scanned::default();
+    for (index, result) in results.into_iter().enumerate() {
+        let (findings, unread) = result?;
+        out.findings.extend(findings);
+        if unread {
+            out.unread.push(index);
+        }
     }
-    Ok(findings)
+    Ok(out)
 }
 
 /// Counts a blob's outcome in the summary.
@@ -249,5 +266,6 @@ pub fn count(stats: &ScanStats, outcome: BlobOutcome) {
         BlobOutcome::Binary => stats.skipped(SkipReason::Binary),
         BlobOutcome::TooLarge { .. } => stats.skipped(SkipReason::TooLarge),
         BlobOutcome::Allowlisted => stats.skipped(SkipReason::Allowlisted),
+        BlobOutcome::LfsNotLocal { .. } => stats.skipped(SkipReason::Unreadable),
     }
 }

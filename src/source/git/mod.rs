@@ -6,6 +6,7 @@ pub mod blob;
 pub mod cache;
 pub mod gate;
 pub mod history;
+pub mod lfs;
 pub mod revs;
 
 use std::collections::HashMap;
@@ -221,11 +222,15 @@ impl Streamed {
             batch.retain(|b| !cache.is_clean(b.blob, b.class));
             self.cached += before - batch.len();
         }
-        let found = options
+        let history::Scanned {
+            findings: found,
+            unread,
+        } = options
             .pool
             .install(|| history::scan_blobs(engine, git_dir, &batch, options.max_size, stats))?;
         if options.cache.is_some() {
-            let dirty: std::collections::HashSet<usize> = found.iter().map(|(i, _)| *i).collect();
+            let dirty: std::collections::HashSet<usize> =
+                found.iter().map(|(i, _)| *i).chain(unread).collect();
             self.clean.extend(
                 batch
                     .iter()
