@@ -273,7 +273,10 @@ pub fn unscanned_lines(unscanned: &[Unscanned]) -> Vec<String> {
     let mut out = vec!["Not scanned:".to_owned()];
     for u in unscanned.iter().take(LISTED) {
         let why = match u.outcome {
-            BlobOutcome::Binary => "binary".to_owned(),
+            BlobOutcome::Binary => match &u.unread {
+                Some(why) => format!("archive not fully read: {why}"),
+                None => "binary".to_owned(),
+            },
             BlobOutcome::TooLarge { text: true, .. } => {
                 format!("text over the size limit, {}", size_text(u))
             }

@@ -34,7 +34,7 @@ pub fn write(report: &Report<'_>, options: ReportOptions, out: &mut dyn Write) -
         return Ok(());
     }
     for note in &report.summary.notes {
-        writeln!(out, "note: {note}")?;
+        writeln!(out, "note: {}", crate::diag::safe(note))?;
     }
     if let Some(validation) = &report.summary.validation {
         writeln!(out, "{}", validation.line())?;

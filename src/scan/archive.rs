@@ -185,7 +185,8 @@ impl Unpacker<'_> {
                 continue;
             }
             if entry.encrypted {
-                self.unread(format!("{name}!{}: encrypted", entry.name));
+                let member = crate::escape::controls(&entry.name);
+                self.unread(format!("{name}!{member}: encrypted"));
                 continue;
             }
             let data = zip_data(bytes, &entry).ok_or("a corrupt zip member")?;
@@ -193,9 +194,9 @@ impl Unpacker<'_> {
                 0 => self.unpack(data, name),
                 8 => self.unpack(DeflateDecoder::new(data), name),
                 other => {
+                    let member = crate::escape::controls(&entry.name);
                     self.unread(format!(
-                        "{name}!{}: compression method {other} is not read",
-                        entry.name
+                        "{name}!{member}: compression method {other} is not read"
                     ));
                     continue;
                 }

@@ -132,3 +132,58 @@ fn a_pushed_archive_with_a_secret_blocks() {
     );
     assert_eq!(repo.remote_ref("refs/heads/main"), before);
 }
+
+/// Zips one member named `ESC` + `name` into `zip`, every member marked encrypted (bit 0 of the
+/// general purpose flags, in the local and the central headers), as an encrypting zip tool sets
+/// it; python's zipfile cannot encrypt.
+fn encrypted_zip_with_an_escape(dir: &Path, zip: &str, name: &str) {
+    let script = format!(
+        "import zipfile\n\
+         z = zipfile.ZipFile({zip:?}, 'w')\n\
+         z.writestr(chr(27) + {name:?}, 'A=1\\n')\n\
+         z.close()\n\
+         d = bytearray(open({zip:?}, 'rb').read())\n\
+         for sig, at in ((b'PK\\x03\\x04', 6), (b'PK\\x01\\x02', 8)):\n\
+         \x20   i = d.find(sig)\n\
+         \x20   while i >= 0:\n\
+         \x20       d[i + at] |= 1\n\
+         \x20       i = d.find(sig, i + 4)\n\
+         open({zip:?}, 'wb').write(d)\n"
+    );
+    run(dir, "python3", &["-c", &script]);
+}
+
+/// A member name is the archive author's: its terminal escapes are shown escaped, in a `dir`
+/// report's notes and in a gate's message, never sent to the terminal.
+#[test]
+fn an_unread_member_is_named_with_its_terminal_escapes_escaped() {
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path();
+    encrypted_zip_with_an_escape(dir, "e.zip", "[31mred.env");
+    let out = leakgate(dir)
+        .current_dir(dir)
+        .args(["dir", "."])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains('\u{1b}'), "{text:?}");
+    assert!(
+        text.contains("archive not fully read: e.zip!\\u{1b}[31mred.env: encrypted"),
+        "{text}"
+    );
+
+    let repo = GitRepo::installed(&[]);
+    encrypted_zip_with_an_escape(&repo.path(), "release.zip", "[2Jx.env");
+    repo.git(&["add", "release.zip"]);
+    repo.git(&["commit", "-q", "-m", "bundle"]);
+    let out = repo.git_output(&["push", "origin", "main"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+    assert!(
+        err.contains(
+            "release.zip (archive not fully read: release.zip!\\u{1b}[2Jx.env: encrypted)"
+        ),
+        "{err}"
+    );
+}

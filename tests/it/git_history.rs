@@ -407,6 +407,10 @@ fn lfs_content_is_audited_from_the_local_store_and_not_cached_unread() {
     let (_, second) = scan(&repo, &[]);
     assert_eq!(
         found(&second),
-        vec![("deploy/secrets.env".to_owned(), 1, "github-pat-classic".to_owned())]
+        vec![(
+            "deploy/secrets.env".to_owned(),
+            1,
+            "github-pat-classic".to_owned()
+        )]
     );
 }

@@ -366,3 +366,57 @@ fn an_lfs_tracked_file_is_judged_by_its_content_in_the_local_store() {
         "{err}"
     );
 }
+
+/// A commit carries text outside its message, and a push sends it: the author's name, or a
+/// header of one's own, which `git hash-object --literally` writes and a remote accepts.
+#[test]
+fn a_secret_in_a_commit_header_blocks() {
+    let repo = installed();
+    let before = repo.remote_ref("refs/heads/main");
+    let author = format!("ci {}", github_token(208));
+    let out = repo.git_output_with(
+        &[("GIT_AUTHOR_NAME", &author)],
+        &[
+            "commit",
+            "-q",
+            "--no-verify",
+            "--allow-empty",
+            "-m",
+            "plain",
+        ],
+    );
+    assert!(out.status.success());
+    let out = repo.git_output(&["push", "origin", "main"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("commit header of"), "{err}");
+    assert!(
+        !err.contains(&github_token(208)),
+        "the secret is masked: {err}"
+    );
+
+    repo.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    let parent = repo.git(&["rev-parse", "HEAD"]);
+    let tree = repo.git(&["rev-parse", "HEAD^{tree}"]);
+    let raw = format!(
+        "tree {tree}\nparent {parent}\nauthor A <a@example.com> 1700000000 +0000\n\
+         committer A <a@example.com> 1700000000 +0000\nx-deploy-token {}\n\nplain\n",
+        github_token(209)
+    );
+    let file = repo.tmp.path().join("crafted-commit");
+    std::fs::write(&file, raw).unwrap();
+    let crafted = repo.git(&[
+        "hash-object",
+        "-t",
+        "commit",
+        "--literally",
+        "-w",
+        file.to_str().unwrap(),
+    ]);
+    repo.git(&["update-ref", "refs/heads/main", &crafted]);
+    let out = repo.git_output(&["push", "origin", "main"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("commit header of"), "{err}");
+    assert_eq!(repo.remote_ref("refs/heads/main"), before);
+}

@@ -46,6 +46,8 @@ pub struct BlobScan {
     pub findings: Vec<Finding>,
     /// How the blob was treated.
     pub outcome: BlobOutcome,
+    /// For an archive counted as binary because part of it could not be read: what and why.
+    pub unread: Option<String>,
 }
 
 /// Scans blob `oid` as the file `path` would be scanned.
@@ -59,6 +61,7 @@ pub fn scan_blob(
     let nothing = |outcome| BlobScan {
         findings: Vec::new(),
         outcome,
+        unread: None,
     };
     if engine.path_allowed(Some(path)) {
         return Ok(nothing(BlobOutcome::Allowlisted));
@@ -98,6 +101,7 @@ pub fn scan_blob(
         return Ok(BlobScan {
             findings: scan_chunk(engine, &chunk),
             outcome: BlobOutcome::Scanned(size),
+            unread: None,
         });
     }
     let mut reader = BlobReader::open(&odb, repo.path(), oid)?;
@@ -127,6 +131,7 @@ fn scan_lfs_object(
     let nothing = |outcome| BlobScan {
         findings: Vec::new(),
         outcome,
+        unread: None,
     };
     let file = lfs::object_path(repo.commondir(), pointer);
     let cannot = |e: io::Error| {
@@ -176,6 +181,7 @@ fn scanned(streamed: stream::Streamed) -> BlobScan {
             BlobOutcome::Scanned(streamed.bytes)
         },
         findings: streamed.findings,
+        unread: streamed.unread,
     }
 }
 

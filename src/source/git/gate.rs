@@ -31,6 +31,8 @@ pub struct Unscanned {
     pub commit: Option<String>,
     /// Why.
     pub outcome: BlobOutcome,
+    /// For an archive not fully read: which member and why (control characters escaped).
+    pub unread: Option<String>,
 }
 
 /// What a gate found.
@@ -89,14 +91,9 @@ pub fn scan_commits(
         for change in changed {
             gate.judge(&change, Some(&info))?;
         }
-        let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
-        gate.message(
-            &message,
-            &Provenance::CommitMessage {
-                commit: oid.to_string(),
-            },
-            Some(&info),
-        );
+        gate.stats.scanned(commit_text_len(&commit));
+        let found = scan_commit_text(engine, &commit, Some(&info));
+        gate.report.findings.extend(found);
     }
     for &oid in tags {
         let tag = repo
@@ -253,6 +250,10 @@ impl<'a> Gate<'a> {
                 path: crate::escape::controls(path).into_owned(),
                 commit: info.map(|c| c.id.clone()),
                 outcome: scanned.outcome,
+                unread: scanned
+                    .unread
+                    .as_deref()
+                    .map(|why| crate::escape::controls(why).into_owned()),
             });
         }
         let found = Arc::new(scanned.findings);
@@ -317,6 +318,68 @@ impl<'a> Gate<'a> {
         let found = scan_message(self.engine, text, provenance, info);
         self.report.findings.extend(found);
     }
+}
+
+/// Scans the text a commit carries besides its tree: its message, and its header's free text
+/// (author and committer names and e-mails, and any header beyond git's own: a commit written
+/// with `git hash-object --literally` can carry a secret there, and a push would send it). The
+/// header's findings are named `commit header of <id>`; `tree`/`parent` ids and signatures are
+/// left out.
+pub fn scan_commit_text(
+    engine: &Engine,
+    commit: &git2::Commit<'_>,
+    info: Option<&Arc<CommitInfo>>,
+) -> Vec<Finding> {
+    let provenance = Provenance::CommitMessage {
+        commit: commit.id().to_string(),
+    };
+    let message = String::from_utf8_lossy(commit.message_bytes());
+    let mut found = scan_message(engine, &message, &provenance, info);
+    let header = header_text(commit.raw_header_bytes());
+    if !header.is_empty() {
+        let name = format!("commit header of {}", &provenance_id(&provenance));
+        for mut finding in scan_message(engine, &header, &provenance, info) {
+            finding.file.clone_from(&name);
+            found.push(finding);
+        }
+    }
+    found
+}
+
+/// How many bytes [`scan_commit_text`] reads of a commit.
+pub fn commit_text_len(commit: &git2::Commit<'_>) -> u64 {
+    (commit.message_bytes().len() + commit.raw_header_bytes().len()) as u64
+}
+
+/// The first ten digits of a commit's id, as findings name it.
+fn provenance_id(provenance: &Provenance) -> String {
+    match provenance {
+        Provenance::CommitMessage { commit } => commit[..commit.len().min(10)].to_owned(),
+        _ => String::new(),
+    }
+}
+
+/// The header lines of a commit that hold free text: all but `tree` and `parent` (object ids)
+/// and the signature blocks (`gpgsig`, `gpgsig-sha256`, with their continuation lines).
+fn header_text(raw: &[u8]) -> String {
+    let mut out = String::new();
+    let mut in_signature = false;
+    for line in String::from_utf8_lossy(raw).lines() {
+        if let Some(continued) = line.strip_prefix(' ') {
+            if !in_signature {
+                out.push_str(continued);
+                out.push('\n');
+            }
+            continue;
+        }
+        let key = line.split(' ').next().unwrap_or_default();
+        in_signature = matches!(key, "gpgsig" | "gpgsig-sha256");
+        if !in_signature && !matches!(key, "tree" | "parent") {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// Scans a commit or tag message; its findings are named `commit message of <id>` or

@@ -245,17 +245,14 @@ impl Streamed {
     }
 }
 
-/// The findings in a commit's message (an audit sees what a gate would have blocked), without
+/// The findings in a commit's message and header text (an audit sees what a gate would have
+/// blocked), without
 /// the commit's metadata, which only a commit with findings needs.
 fn message_findings(
     engine: &crate::engine::Engine,
     commit: &git2::Commit<'_>,
 ) -> Vec<crate::finding::Finding> {
-    let text = String::from_utf8_lossy(commit.message_bytes());
-    let provenance = crate::finding::Provenance::CommitMessage {
-        commit: commit.id().to_string(),
-    };
-    gate::scan_message(engine, &text, &provenance, None)
+    gate::scan_commit_text(engine, commit, None)
 }
 
 #[cfg(test)]
