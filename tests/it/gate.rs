@@ -205,6 +205,24 @@ fn a_secret_in_an_annotated_tag_message_blocks_the_tag_push() {
     assert!(!err.contains(&token), "{err}");
 }
 
+/// A tag's header is sent with it: a secret in the tagger's name blocks the tag push.
+#[test]
+fn a_secret_in_an_annotated_tag_header_blocks_the_tag_push() {
+    let repo = installed();
+    let token = github_token(310);
+    let out = repo.git_output_with(
+        &[("GIT_COMMITTER_NAME", &format!("release bot {token}"))],
+        &["tag", "-a", "v2.0", "-m", "plain release"],
+    );
+    assert!(out.status.success());
+    let out = repo.git_output(&["push", "origin", "v2.0"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert_eq!(repo.remote_ref("refs/tags/v2.0"), None);
+    assert!(err.contains("tag header of v2.0"), "{err}");
+    assert!(!err.contains(&token), "{err}");
+}
+
 #[test]
 fn a_text_file_over_the_size_limit_fails_closed_and_says_how_to_raise_it() {
     let repo = installed();

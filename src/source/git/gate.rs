@@ -105,14 +105,22 @@ pub fn scan_commits(
             .map(String::from_utf8_lossy)
             .unwrap_or_default()
             .into_owned();
-        gate.message(
-            &message,
-            &Provenance::TagMessage {
-                tag: name,
-                id: oid.to_string(),
-            },
-            None,
-        );
+        let provenance = Provenance::TagMessage {
+            tag: name.clone(),
+            id: oid.to_string(),
+        };
+        gate.message(&message, &provenance, None);
+        // The tag's header: its name and tagger, and any header of one's own.
+        let odb = repo.odb().map_err(|e| object_error("tag", oid, &e))?;
+        let raw = odb.read(oid).map_err(|e| object_error("tag", oid, &e))?;
+        let head = raw.data();
+        let head = &head[..memchr::memmem::find(head, b"\n\n").map_or(head.len(), |end| end + 1)];
+        let header = header_text(head, &["object", "type"]);
+        gate.stats.scanned(header.len() as u64);
+        for mut finding in scan_message(engine, &header, &provenance, None) {
+            finding.file = format!("tag header of {name}");
+            gate.report.findings.push(finding);
+        }
     }
     for object in objects {
         gate.object(object)?;
@@ -335,7 +343,7 @@ pub fn scan_commit_text(
     };
     let message = String::from_utf8_lossy(commit.message_bytes());
     let mut found = scan_message(engine, &message, &provenance, info);
-    let header = header_text(commit.raw_header_bytes());
+    let header = header_text(commit.raw_header_bytes(), &["tree", "parent"]);
     if !header.is_empty() {
         let name = format!("commit header of {}", &provenance_id(&provenance));
         for mut finding in scan_message(engine, &header, &provenance, info) {
@@ -359,9 +367,10 @@ fn provenance_id(provenance: &Provenance) -> String {
     }
 }
 
-/// The header lines of a commit that hold free text: all but `tree` and `parent` (object ids)
-/// and the signature blocks (`gpgsig`, `gpgsig-sha256`, with their continuation lines).
-fn header_text(raw: &[u8]) -> String {
+/// The header lines of a commit or tag that hold free text: all but those keyed `ids` (object ids:
+/// `tree` and `parent`, `object` and `type`) and the signature blocks (`gpgsig`, `gpgsig-sha256`,
+/// with their continuation lines).
+fn header_text(raw: &[u8], ids: &[&str]) -> String {
     let mut out = String::new();
     let mut in_signature = false;
     for line in String::from_utf8_lossy(raw).lines() {
@@ -374,7 +383,7 @@ fn header_text(raw: &[u8]) -> String {
         }
         let key = line.split(' ').next().unwrap_or_default();
         in_signature = matches!(key, "gpgsig" | "gpgsig-sha256");
-        if !in_signature && !matches!(key, "tree" | "parent") {
+        if !in_signature && !ids.contains(&key) {
             out.push_str(line);
             out.push('\n');
         }
