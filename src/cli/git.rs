@@ -185,8 +185,13 @@ pub fn scan(
         notes.extend(block::unscanned_notes(&report.unscanned));
         report.findings
     } else {
-        let (findings, note) = scan_history(ctx, args, pool, shard, &stats)?;
+        let (mut findings, note) = scan_history(ctx, args, pool, shard, &stats)?;
         notes.extend(note);
+        if args.all {
+            let report = scan_ref_content(ctx, shard, &stats)?;
+            notes.extend(block::unscanned_notes(&report.unscanned));
+            findings.extend(report.findings);
+        }
         findings
     };
     let mut summary: Summary = stats.summary(started.elapsed());
@@ -228,6 +233,28 @@ fn scan_history(
     let result = gitsrc::scan_history(&ctx.settings.engine, &ctx.repo, &commits, stats, options);
     progress.finish();
     result
+}
+
+/// An audit of every ref also reads what the commit walk does not reach: annotated tags'
+/// messages and headers, and trees and blobs that refs point at directly. Each is judged as a
+/// gate judges it when pushed (all of it new); what could not be read goes in the notes.
+fn scan_ref_content(
+    ctx: &GitContext,
+    shard: Shard,
+    stats: &Arc<ScanStats>,
+) -> anyhow::Result<gate::GateReport> {
+    let mut content = revs::ref_content(&ctx.repo)?;
+    content.tags.retain(|t| shard.owns(t.as_bytes()));
+    content.objects.retain(|o| shard.owns(o.id.as_bytes()));
+    gate::scan_commits(
+        &ctx.settings.engine,
+        &ctx.repo,
+        &[],
+        &content.tags,
+        &content.objects,
+        ctx.gate,
+        stats,
+    )
 }
 
 /// A note when the scanned commits change leakgate's own config, ignore or baseline files, so a

@@ -142,11 +142,7 @@ mod tests {
     #[test]
     fn userinfo_wants_an_at_before_the_path() {
         let u = KeywordContext::Userinfo;
-        assert!(admits(
-            u,
-            "postgres://etl:s3cr:et@db.internal:5432/x",
-            "://"
-        ));
+        assert!(admits(u, "postgres://etl:${DB:PASS}@db:5432/x", "://"));
         assert!(admits(u, "https://user@host", "://"));
         assert!(!admits(u, "https://example.com/a@b", "://"));
         assert!(!admits(u, "see https://example.com or mail a@b", "://"));

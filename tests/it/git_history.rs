@@ -414,3 +414,47 @@ fn lfs_content_is_audited_from_the_local_store_and_not_cached_unread() {
         )]
     );
 }
+
+/// An audit of every ref reads what no commit walk reaches: an annotated tag's message and
+/// header, and a blob or tree a ref points at directly (`git tag NAME <blob>`), which the
+/// remote holds as surely as any commit.
+#[test]
+fn all_refs_reads_tag_messages_and_content_that_refs_point_at_directly() {
+    let repo = GitRepo::new();
+    repo.commit(&[("README.md", "hello\n")], "init");
+    repo.git(&[
+        "tag",
+        "-a",
+        "v1",
+        "-m",
+        &format!("release\ndeploy token {}\n", github_token(113)),
+    ]);
+    let blob = {
+        let file = repo.tmp.path().join("loose.env");
+        std::fs::write(&file, format!("A=1\nT={}\n", github_token(114))).unwrap();
+        repo.git(&["hash-object", "-w", file.to_str().unwrap()])
+    };
+    repo.git(&["tag", "loose", &blob]);
+    let tree = repo.git(&["rev-parse", "HEAD^{tree}"]);
+    repo.git(&["tag", "snapshot", &tree]);
+
+    let (_, head_only) = scan(&repo, &["--no-cache"]);
+    assert!(found(&head_only).is_empty(), "{head_only}");
+    let (code, all) = scan(&repo, &["--all", "--no-cache"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        found(&all),
+        vec![
+            (
+                "refs/tags/loose".to_owned(),
+                2,
+                "github-pat-classic".to_owned()
+            ),
+            (
+                "tag message of v1".to_owned(),
+                2,
+                "github-pat-classic".to_owned()
+            ),
+        ]
+    );
+}

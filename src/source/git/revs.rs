@@ -47,6 +47,38 @@ pub fn from_all_refs(repo: &Repository) -> anyhow::Result<Vec<Oid>> {
     walk(repo, &tips, &[])
 }
 
+/// What the refs hold besides commits, for an audit of every ref: the annotated tag objects
+/// (their messages and headers), and the trees and blobs a ref points at directly
+/// (`git tag NAME <blob>`), which no commit walk reaches.
+#[derive(Debug, Default)]
+pub struct RefContent {
+    /// Annotated tag objects, each once.
+    pub tags: Vec<Oid>,
+    /// Trees and blobs refs point at, named by their ref.
+    pub objects: Vec<PushedObject>,
+}
+
+/// See [`RefContent`].
+pub fn ref_content(repo: &Repository) -> anyhow::Result<RefContent> {
+    let mut content = RefContent::default();
+    for reference in repo.references().context("cannot list references")? {
+        let Ok(reference) = reference else { continue };
+        let Some(target) = reference.resolve().ok().and_then(|r| r.target()) else {
+            continue;
+        };
+        collect_tags(repo, target, &mut content.tags);
+        if let Some(Peeled::Content { id, is_tree }) = peeled(repo, target) {
+            let name = String::from_utf8_lossy(reference.name_bytes()).into_owned();
+            content.objects.push(PushedObject {
+                id,
+                is_tree,
+                name: crate::escape::controls(&name).into_owned(),
+            });
+        }
+    }
+    Ok(content)
+}
+
 /// Commits of `A..B` or `A...B`: reachable from B and not from A (for `...`, not from their
 /// merge base), which is what a pull request adds.
 pub fn from_range(repo: &Repository, spec: &str) -> anyhow::Result<Vec<Oid>> {
