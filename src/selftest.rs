@@ -143,15 +143,7 @@ pub fn describe(engine: &Engine, verdict: &Verdict) -> String {
         Verdict::NoRegexMatch => "regex did not match".into(),
         Verdict::OutOfContext(context) => format!(
             "keyword_context {}: no keyword stood there",
-            match context {
-                crate::rules::context::KeywordContext::Quoted => "quoted (in a quoted name)",
-                crate::rules::context::KeywordContext::Assigned =>
-                    "assigned (in a name before `=` or `:`)",
-                crate::rules::context::KeywordContext::Userinfo => {
-                    "userinfo (a URL's `user:password@`)"
-                }
-                crate::rules::context::KeywordContext::Any => "any",
-            }
+            context.describe()
         ),
         Verdict::LowEntropy { got, min } => format!("entropy {got:.2} < {min:.2}"),
         Verdict::ValidatorFailed(name) => format!("validator {name} failed"),

@@ -46,6 +46,16 @@ impl KeywordContext {
         }
     }
 
+    /// The context's name and what it asks, for `explain` and `rules test`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            KeywordContext::Any => "any",
+            KeywordContext::Quoted => "quoted (in a quoted name)",
+            KeywordContext::Assigned => "assigned (in a name before `=` or `:`)",
+            KeywordContext::Userinfo => "userinfo (a URL's `user:password@`)",
+        }
+    }
+
     /// Whether the keyword at `hit` in `bytes` stands where a match could hold it.
     pub fn admits(self, bytes: &[u8], hit: Range<usize>) -> bool {
         match self {

@@ -50,6 +50,17 @@ pub struct BlobScan {
     pub unread: Option<String>,
 }
 
+impl BlobScan {
+    /// A blob that was not read: no findings.
+    fn nothing(outcome: BlobOutcome) -> BlobScan {
+        BlobScan {
+            findings: Vec::new(),
+            outcome,
+            unread: None,
+        }
+    }
+}
+
 /// Scans blob `oid` as the file `path` would be scanned.
 pub fn scan_blob(
     engine: &Engine,
@@ -58,13 +69,8 @@ pub fn scan_blob(
     path: &str,
     max_size: u64,
 ) -> anyhow::Result<BlobScan> {
-    let nothing = |outcome| BlobScan {
-        findings: Vec::new(),
-        outcome,
-        unread: None,
-    };
     if engine.path_allowed(Some(path)) {
-        return Ok(nothing(BlobOutcome::Allowlisted));
+        return Ok(BlobScan::nothing(BlobOutcome::Allowlisted));
     }
     let odb = repo
         .odb()
@@ -75,7 +81,7 @@ pub fn scan_blob(
     let size = size as u64;
     if size > max_size {
         let text = looks_like_text(&odb, repo.path(), oid)?;
-        return Ok(nothing(BlobOutcome::TooLarge { size, text }));
+        return Ok(BlobScan::nothing(BlobOutcome::TooLarge { size, text }));
     }
     if size <= Blocks::DEFAULT.size as u64 {
         let blob = repo
@@ -88,7 +94,7 @@ pub fn scan_blob(
         if is_binary(bytes) {
             return Ok(match stream::binary_bytes(engine, path, bytes) {
                 Some(found) => scanned(found),
-                None => nothing(BlobOutcome::Binary),
+                None => BlobScan::nothing(BlobOutcome::Binary),
             });
         }
         let origin = LineOrigin::Identity;
@@ -109,7 +115,7 @@ pub fn scan_blob(
     let streamed = stream::scan_text(engine, path, &mut reader, &mut buffer, Blocks::DEFAULT)
         .map_err(|e| anyhow::anyhow!("cannot read blob {oid}: {e}"))?;
     match streamed {
-        None => Ok(nothing(BlobOutcome::Binary)),
+        None => Ok(BlobScan::nothing(BlobOutcome::Binary)),
         Some(streamed) => {
             if let Some(e) = streamed.error {
                 anyhow::bail!("cannot read blob {oid}: {e} (try `git fsck`)");
@@ -128,11 +134,6 @@ fn scan_lfs_object(
     path: &str,
     max_size: u64,
 ) -> anyhow::Result<BlobScan> {
-    let nothing = |outcome| BlobScan {
-        findings: Vec::new(),
-        outcome,
-        unread: None,
-    };
     let file = lfs::object_path(repo.commondir(), pointer);
     let cannot = |e: io::Error| {
         anyhow::anyhow!(
@@ -143,18 +144,15 @@ fn scan_lfs_object(
     let mut reader = match std::fs::File::open(&file) {
         Ok(reader) => reader,
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            return Ok(nothing(BlobOutcome::LfsNotLocal { size: pointer.size }));
+            return Ok(BlobScan::nothing(BlobOutcome::LfsNotLocal {
+                size: pointer.size,
+            }));
         }
         Err(e) => return Err(cannot(e)),
     };
     if pointer.size > max_size {
-        let mut head = Vec::with_capacity(SNIFF);
-        (&mut reader)
-            .take(SNIFF as u64)
-            .read_to_end(&mut head)
-            .map_err(cannot)?;
-        let text = !is_binary(&head);
-        return Ok(nothing(BlobOutcome::TooLarge {
+        let text = starts_as_text(&mut reader).map_err(cannot)?;
+        return Ok(BlobScan::nothing(BlobOutcome::TooLarge {
             size: pointer.size,
             text,
         }));
@@ -164,7 +162,7 @@ fn scan_lfs_object(
     match stream::scan_text(engine, path, &mut reader, &mut buffer, Blocks::DEFAULT)
         .map_err(cannot)?
     {
-        None => Ok(nothing(BlobOutcome::Binary)),
+        None => Ok(BlobScan::nothing(BlobOutcome::Binary)),
         Some(streamed) => match streamed.error {
             Some(e) => Err(cannot(e)),
             None => Ok(scanned(streamed)),
@@ -188,12 +186,13 @@ fn scanned(streamed: stream::Streamed) -> BlobScan {
 /// Whether the first 8 KiB of a blob look like text, read without inflating the whole blob.
 fn looks_like_text(odb: &Odb<'_>, git_dir: &Path, oid: Oid) -> anyhow::Result<bool> {
     let mut reader = BlobReader::open(odb, git_dir, oid)?;
+    starts_as_text(&mut reader).map_err(|e| anyhow::anyhow!("cannot read blob {oid}: {e}"))
+}
+
+/// Whether the first 8 KiB `reader` yields look like text; nothing past them is read.
+fn starts_as_text(reader: &mut impl Read) -> io::Result<bool> {
     let mut head = Vec::with_capacity(SNIFF);
-    reader
-        .by_ref()
-        .take(SNIFF as u64)
-        .read_to_end(&mut head)
-        .map_err(|e| anyhow::anyhow!("cannot read blob {oid}: {e}"))?;
+    reader.take(SNIFF as u64).read_to_end(&mut head)?;
     Ok(!is_binary(&head))
 }
 

@@ -91,36 +91,12 @@ pub fn scan_commits(
         for change in changed {
             gate.judge(&change, Some(&info))?;
         }
-        gate.stats.scanned(commit_text_len(&commit));
-        let found = scan_commit_text(engine, &commit, Some(&info));
-        gate.report.findings.extend(found);
+        let text = CarriedText::of_commit(&commit);
+        gate.text(&text, Some(&info));
     }
     for &oid in tags {
-        let tag = repo
-            .find_tag(oid)
-            .map_err(|e| object_error("tag", oid, &e))?;
-        let name = crate::escape::controls(&String::from_utf8_lossy(tag.name_bytes())).into_owned();
-        let message = tag
-            .message_bytes()
-            .map(String::from_utf8_lossy)
-            .unwrap_or_default()
-            .into_owned();
-        let provenance = Provenance::TagMessage {
-            tag: name.clone(),
-            id: oid.to_string(),
-        };
-        gate.message(&message, &provenance, None);
-        // The tag's header: its name and tagger, and any header of one's own.
-        let odb = repo.odb().map_err(|e| object_error("tag", oid, &e))?;
-        let raw = odb.read(oid).map_err(|e| object_error("tag", oid, &e))?;
-        let head = raw.data();
-        let head = &head[..memchr::memmem::find(head, b"\n\n").map_or(head.len(), |end| end + 1)];
-        let header = header_text(head, &["object", "type"]);
-        gate.stats.scanned(header.len() as u64);
-        for mut finding in scan_message(engine, &header, &provenance, None) {
-            finding.file = format!("tag header of {name}");
-            gate.report.findings.push(finding);
-        }
+        let text = CarriedText::of_tag(repo, oid)?;
+        gate.text(&text, None);
     }
     for object in objects {
         gate.object(object)?;
@@ -321,49 +297,72 @@ impl<'a> Gate<'a> {
     }
 
     /// Scans a commit or tag message; every secret in it is new.
-    fn message(&mut self, text: &str, provenance: &Provenance, info: Option<&Arc<CommitInfo>>) {
-        self.stats.scanned(text.len() as u64);
-        let found = scan_message(self.engine, text, provenance, info);
+    /// Scans the text a commit or tag carries; every secret in it is new.
+    fn text(&mut self, text: &CarriedText, info: Option<&Arc<CommitInfo>>) {
+        self.stats
+            .scanned((text.message.len() + text.header.len()) as u64);
+        let found = text.scan(self.engine, info);
         self.report.findings.extend(found);
     }
 }
 
-/// Scans the text a commit carries besides its tree: its message, and its header's free text
-/// (author and committer names and e-mails, and any header beyond git's own: a commit written
-/// with `git hash-object --literally` can carry a secret there, and a push would send it). The
-/// header's findings are named `commit header of <id>`; `tree`/`parent` ids and signatures are
-/// left out.
-pub fn scan_commit_text(
-    engine: &Engine,
-    commit: &git2::Commit<'_>,
-    info: Option<&Arc<CommitInfo>>,
-) -> Vec<Finding> {
-    let provenance = Provenance::CommitMessage {
-        commit: commit.id().to_string(),
-    };
-    let message = String::from_utf8_lossy(commit.message_bytes());
-    let mut found = scan_message(engine, &message, &provenance, info);
-    let header = header_text(commit.raw_header_bytes(), &["tree", "parent"]);
-    if !header.is_empty() {
-        let name = format!("commit header of {}", &provenance_id(&provenance));
-        for mut finding in scan_message(engine, &header, &provenance, info) {
-            finding.file.clone_from(&name);
-            found.push(finding);
+/// The text a commit or an annotated tag carries besides what it points at: its message, and its
+/// header's free text (author, committer or tagger, a tag's name, and any header beyond git's
+/// own: an object written with `git hash-object --literally` can carry a secret there, and a push
+/// would send it). Object ids and signatures are left out of the header.
+pub struct CarriedText {
+    message: String,
+    header: String,
+    provenance: Provenance,
+    /// How header findings are named: `commit header of <id>`, `tag header of <name>`.
+    header_name: String,
+}
+
+impl CarriedText {
+    /// A commit's message and header.
+    pub fn of_commit(commit: &git2::Commit<'_>) -> CarriedText {
+        let id = commit.id().to_string();
+        CarriedText {
+            message: String::from_utf8_lossy(commit.message_bytes()).into_owned(),
+            header: header_text(commit.raw_header_bytes(), &["tree", "parent"]),
+            header_name: format!("commit header of {}", &id[..10]),
+            provenance: Provenance::CommitMessage { commit: id },
         }
     }
-    found
-}
 
-/// How many bytes [`scan_commit_text`] reads of a commit.
-pub fn commit_text_len(commit: &git2::Commit<'_>) -> u64 {
-    (commit.message_bytes().len() + commit.raw_header_bytes().len()) as u64
-}
+    /// An annotated tag's message and header (read raw: libgit2 parses only git's own fields).
+    pub fn of_tag(repo: &Repository, oid: Oid) -> anyhow::Result<CarriedText> {
+        let tag = repo
+            .find_tag(oid)
+            .map_err(|e| object_error("tag", oid, &e))?;
+        let name = crate::escape::controls(&String::from_utf8_lossy(tag.name_bytes())).into_owned();
+        let odb = repo.odb().map_err(|e| object_error("tag", oid, &e))?;
+        let raw = odb.read(oid).map_err(|e| object_error("tag", oid, &e))?;
+        let raw = raw.data();
+        let header_end = memchr::memmem::find(raw, b"\n\n").map_or(raw.len(), |end| end + 1);
+        Ok(CarriedText {
+            message: tag
+                .message_bytes()
+                .map(String::from_utf8_lossy)
+                .unwrap_or_default()
+                .into_owned(),
+            header: header_text(&raw[..header_end], &["object", "type"]),
+            header_name: format!("tag header of {name}"),
+            provenance: Provenance::TagMessage {
+                tag: name,
+                id: oid.to_string(),
+            },
+        })
+    }
 
-/// The first ten digits of a commit's id, as findings name it.
-fn provenance_id(provenance: &Provenance) -> String {
-    match provenance {
-        Provenance::CommitMessage { commit } => commit[..commit.len().min(10)].to_owned(),
-        _ => String::new(),
+    /// Its findings: the message's named by [`scan_message`], the header's by `header_name`.
+    pub fn scan(&self, engine: &Engine, info: Option<&Arc<CommitInfo>>) -> Vec<Finding> {
+        let mut found = scan_message(engine, &self.message, &self.provenance, info);
+        for mut finding in scan_message(engine, &self.header, &self.provenance, info) {
+            finding.file.clone_from(&self.header_name);
+            found.push(finding);
+        }
+        found
     }
 }
 

@@ -246,13 +246,12 @@ impl Streamed {
 }
 
 /// The findings in a commit's message and header text (an audit sees what a gate would have
-/// blocked), without
-/// the commit's metadata, which only a commit with findings needs.
+/// blocked), without the commit's metadata, which only a commit with findings needs.
 fn message_findings(
     engine: &crate::engine::Engine,
     commit: &git2::Commit<'_>,
 ) -> Vec<crate::finding::Finding> {
-    gate::scan_commit_text(engine, commit, None)
+    gate::CarriedText::of_commit(commit).scan(engine, None)
 }
 
 #[cfg(test)]
