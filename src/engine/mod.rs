@@ -20,6 +20,10 @@ use prefilter::Prefilter;
 /// The marker that suppresses findings on its line.
 pub const INLINE_ALLOW: &[u8] = b"leakgate:allow";
 
+/// How many closed windows wait to be confirmed together (see `Confirmer::closed`): enough to
+/// group a dense file's windows by rule, few enough to keep a scan's memory small.
+const BATCH: usize = 4096;
+
 /// Options that change what the engine reports.
 #[derive(Debug, Clone, Copy)]
 pub struct EngineOptions {
@@ -190,20 +194,23 @@ impl Engine {
             path,
             slots: Vec::new(),
             progress: Vec::new(),
+            closed: Vec::new(),
             found: Found::default(),
             trace_start: trace.as_deref().map_or(0, Vec::len),
             trace: trace.as_deref_mut(),
         };
-        // Hits arrive in position order, so each rule's windows do too: a window is confirmed
-        // as soon as the next one for its rule does not overlap it. Memory stays at one pending
-        // window per rule however dense the keywords are.
+        // Hits arrive in position order, so each rule's windows do too: a window is closed as
+        // soon as the next one for its rule does not overlap it, and closed windows are
+        // confirmed in batches, rule by rule (see `Confirmer::closed`).
         let mut on_hit = |hit: prefilter::Hit, focus: Option<&mut Focus<'_>>| {
             let rule = &self.pack.rules[hit.rule];
             if !rule.keyword_context.admits(bytes, hit.start..hit.end) {
                 confirmer.out_of_context(hit.rule, rule.keyword_context);
                 return;
             }
-            let w = window::around(bytes, hit.start..hit.end, rule.multiline, rule.reach);
+            let keyword = hit.start..hit.end;
+            let w = window::around(bytes, keyword.clone(), rule.multiline, rule.reach);
+            let w = rule.needs().clip(w, &keyword);
             if focus.is_none_or(|f| f.touches(&w)) {
                 confirmer.add(hit.rule, w);
             }
@@ -356,6 +363,13 @@ struct Confirmer<'e, 'b, 't> {
     /// The rules hit so far and where each stands, in order of their first hit. A scan hits a
     /// few of hundreds of rules, so it allocates and clears this little, not a slot per rule.
     progress: Vec<(usize, RuleProgress)>,
+    /// Closed windows not confirmed yet: rule index and window. They are confirmed in batches
+    /// of up to [`BATCH`], grouped by rule, because a regex search is bound by loading the
+    /// regex's lazy DFA into the core's caches, not by the bytes it reads: measured on windows
+    /// of the PyPI tree, a search that followed 1 MiB of other memory traffic cost 2.4 µs, one
+    /// that followed a search by the same regex 0.16 µs. Confirmed in hit order, every window
+    /// was of the first kind (the keyword pass and the other rules' searches run in between).
+    closed: Vec<(usize, Range<usize>)>,
     found: Found,
     /// Where this scan's entries begin in the trace.
     trace_start: usize,
@@ -387,10 +401,24 @@ impl Confirmer<'_, '_, '_> {
             Some(p) if w.start < p.end => p.end = p.end.max(w.end),
             slot => {
                 if let Some(done) = slot.replace(w) {
-                    self.confirm(rule_index, &done);
+                    self.closed.push((rule_index, done));
+                    if self.closed.len() >= BATCH {
+                        self.confirm_closed();
+                    }
                 }
             }
         }
+    }
+
+    /// Confirms every closed window, rule by rule.
+    fn confirm_closed(&mut self) {
+        let mut closed = std::mem::take(&mut self.closed);
+        closed.sort_unstable_by_key(|(rule, w)| (*rule, w.start));
+        for (rule_index, w) in closed.drain(..) {
+            self.confirm(rule_index, &w);
+        }
+        // The allocation is kept for the next batch.
+        self.closed = closed;
     }
 
     /// Notes, when tracing, that a hit of `rule_index` was skipped for its keyword context (once
@@ -440,10 +468,13 @@ impl Confirmer<'_, '_, '_> {
         for slot in 0..self.progress.len() {
             let rule_index = self.progress[slot].0;
             if let Some(w) = self.progress[slot].1.pending.take() {
-                self.confirm(rule_index, &w);
-                if !self.progress[slot].1.matched {
-                    record(&mut self.trace, rule_index, None, Verdict::NoRegexMatch);
-                }
+                self.closed.push((rule_index, w));
+            }
+        }
+        self.confirm_closed();
+        for &(rule_index, ref progress) in &self.progress {
+            if progress.seen == Some(false) && !progress.matched {
+                record(&mut self.trace, rule_index, None, Verdict::NoRegexMatch);
             }
         }
         let rules = &self.engine.pack.rules;

@@ -17,6 +17,10 @@ use regex_syntax::hir::{Class, Hir, HirKind, Look};
 /// The most byte sets kept per rule.
 const MAX_SETS: usize = 3;
 
+/// The most strings in one literal set, and the most literal sets kept per rule.
+const MAX_LITERALS: usize = 8;
+const MAX_LITERAL_SETS: usize = 2;
+
 /// Punctuation found on most lines of code, so the last to look for.
 const COMMON: &[u8] = b" \t\n\r._-/:,;()=\"'";
 
@@ -24,8 +28,15 @@ const COMMON: &[u8] = b" \t\n\r._-/:,;()=\"'";
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Needs {
     sets: Vec<Vec<u8>>,
+    /// Sets of strings (case as written, two bytes or more) of which every match holds one:
+    /// the case-sensitive literal parts of the regex (`AKIA`, `env.`, `napi_`). The keyword
+    /// pass ignores case, so a window around `Asia/Tokyo` or `NAPI_VERSION` holds a keyword of
+    /// a rule whose regex can never match there.
+    literals: Vec<Vec<Vec<u8>>>,
     /// Every match begins at the start of a line (just after a `\n`, or at the very start).
     line_start: bool,
+    /// The longest a match can be, when the regex bounds it (`\b(AKIA[A-Z0-9]{16})\b`: 20).
+    longest: Option<usize>,
 }
 
 impl Needs {
@@ -51,8 +62,35 @@ impl Needs {
         });
         sets.dedup();
         sets.truncate(MAX_SETS);
+        let mut literals: Vec<Vec<Vec<u8>>> = required_literals(&hir);
+        // The sets whose shortest string is longest first: they reject the most windows.
+        literals.sort_by_key(|set| std::cmp::Reverse(set.iter().map(Vec::len).min()));
+        literals.dedup();
+        literals.truncate(MAX_LITERAL_SETS);
         let line_start = hir.properties().look_set_prefix().contains(Look::StartLF);
-        Needs { sets, line_start }
+        Needs {
+            sets,
+            literals,
+            line_start,
+            longest: hir.properties().maximum_len(),
+        }
+    }
+
+    /// `window` cut to where a match that holds the keyword at `hit` can lie, when the regex
+    /// bounds a match's length: it begins at most that far before the keyword's end and ends
+    /// at most that far after its start. Every match holds a keyword of its rule (a test checks
+    /// each rule's examples), so a match holding none of the hit's lies in another hit's window.
+    /// The window keeps one byte past the longest match: the window's end is the end of the
+    /// text the regex sees, and a `\b` or `$` after a match must see the byte that follows it.
+    pub fn clip(&self, window: Range<usize>, hit: &Range<usize>) -> Range<usize> {
+        match self.longest {
+            Some(longest) => {
+                let start = window.start.max(hit.end.saturating_sub(longest));
+                let end = window.end.min(hit.start.saturating_add(longest + 1));
+                start..end.max(start)
+            }
+            None => window,
+        }
     }
 
     /// Where in `window` of `bytes` a match may begin at the earliest: its start, or for a regex
@@ -65,14 +103,20 @@ impl Needs {
         memchr::memchr(b'\n', &bytes[window.clone()]).map(|i| start + i + 1)
     }
 
-    /// Whether `window` holds a byte of every set (so a match may lie in it).
+    /// Whether `window` holds a byte of every byte set and a string of every literal set (so
+    /// a match may lie in it).
     pub fn admit(&self, window: &[u8]) -> bool {
-        self.sets.iter().all(|set| match set[..] {
+        let bytes = self.sets.iter().all(|set| match set[..] {
             [a] => memchr::memchr(a, window).is_some(),
             [a, b] => memchr::memchr2(a, b, window).is_some(),
             [a, b, c] => memchr::memchr3(a, b, c, window).is_some(),
             _ => true,
-        })
+        });
+        bytes
+            && self.literals.iter().all(|set| {
+                set.iter()
+                    .any(|literal| memchr::memmem::find(window, literal).is_some())
+            })
     }
 }
 
@@ -98,6 +142,37 @@ fn required(hir: &Hir) -> Vec<Vec<u8>> {
             union.dedup();
             vec![union]
         }
+    }
+}
+
+/// Sets of strings (two bytes or more, case as written) of which every match of `hir` holds one
+/// each. Case-insensitive letters are classes in the syntax tree, so only the case-sensitive
+/// parts of a regex give strings here.
+fn required_literals(hir: &Hir) -> Vec<Vec<Vec<u8>>> {
+    match hir.kind() {
+        HirKind::Literal(lit) if lit.0.len() >= 2 => vec![vec![lit.0.to_vec()]],
+        HirKind::Capture(cap) => required_literals(&cap.sub),
+        HirKind::Repetition(rep) if rep.min >= 1 => required_literals(&rep.sub),
+        HirKind::Concat(subs) => subs.iter().flat_map(required_literals).collect(),
+        HirKind::Alternation(subs) => {
+            // Every branch must need a string; then a match holds one of their union.
+            let mut union: Vec<Vec<u8>> = Vec::new();
+            for sub in subs {
+                let Some(best) = required_literals(sub).into_iter().max_by_key(|set| {
+                    (set.iter().map(Vec::len).min(), std::cmp::Reverse(set.len()))
+                }) else {
+                    return Vec::new();
+                };
+                union.extend(best);
+            }
+            union.sort_unstable();
+            union.dedup();
+            if union.len() > MAX_LITERALS {
+                return Vec::new();
+            }
+            vec![union]
+        }
+        _ => Vec::new(),
     }
 }
 
@@ -171,10 +246,40 @@ mod tests {
     fn optional_parts_and_letters_are_not_needed() {
         let needs = Needs::of(r"(?i)secret(?:\s*=)?\s*([a-z0-9]{20})");
         assert!(needs.admit(b"secret abcdefghijabcdefghij"));
-        assert_eq!(Needs::of(r"\b(AKIA[A-Z0-9]{16})\b"), Needs::default());
+        assert!(Needs::of(r"\b(AKIA[A-Z0-9]{16})\b").sets.is_empty());
         let either = Needs::of(r"(?:key\s*=|token:)\s*(\w+)");
         assert!(either.admit(b"token: x") && either.admit(b"key = x"));
         assert!(!either.admit(b"key x"));
+    }
+
+    #[test]
+    fn case_sensitive_literals_are_needed_as_written() {
+        let aws = Needs::of(r"\b((?:AKIA|ASIA|A3T[A-Z0-9])[A-Z0-9]{16})\b");
+        assert!(aws.admit(b"id = ASIA0123456789ABCDEF"));
+        assert!(!aws.admit(b"\"name\": \"Asia/Kathmandu\","), "a keyword in another case");
+        let member = Needs::of(r"\benv\.(?i:\w*token\w*)[ \t]*(?:\|\||\?\?|\bor\b)[ \t]*'(\w{8,})'");
+        assert!(member.admit(b"env.API_TOKEN or 'abcdefgh'"));
+        assert!(!member.admit(b"dotenv_token or 'abcdefgh'"), "no `env.`");
+        assert!(!member.admit(b"env.API_TOKEN && 'abcdefgh'"), "no `||`, `??` or `or`");
+        // Case-insensitive letters are classes: nothing is needed of them.
+        assert!(Needs::of(r"(?i)token\s*=\s*(\w+)").admit(b"TOKEN = abc"));
+        // One branch without a literal: a match may hold none.
+        assert!(Needs::of(r"(?:AKIA|[0-9]{4})[A-Z]{4}").admit(b"1234ABCD"));
+    }
+
+    #[test]
+    fn a_bounded_regex_clips_the_window_to_its_longest_match_around_the_keyword() {
+        let aws = Needs::of(r"\b(AKIA[A-Z0-9]{16})\b");
+        assert_eq!(aws.clip(0..2000, &(1000..1004)), 984..1021);
+        assert_eq!(aws.clip(990..1010, &(1000..1004)), 990..1010);
+        assert_eq!(aws.clip(0..30, &(2..6)), 0..23);
+        // The byte after the longest match decides its `\b`: one key too long is no key.
+        let text = format!("AKIA{}", "A".repeat(17));
+        let clipped = aws.clip(0..text.len(), &(0..4));
+        let regex = crate::rules::rule::compile_regex(r"\b(AKIA[A-Z0-9]{16})\b").unwrap();
+        assert!(!regex.is_match(&text.as_bytes()[..clipped.end]));
+        let open = Needs::of(r"(?i)token\s*=\s*(\w+)");
+        assert_eq!(open.clip(0..2000, &(1000..1005)), 0..2000);
     }
 
     #[test]
