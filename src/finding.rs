@@ -58,6 +58,12 @@ pub enum Provenance {
         /// The tag object's id.
         id: String,
     },
+    /// The name of a ref a push creates or moves on the remote (`refs/heads/<name>`): a name is
+    /// text the remote keeps and shows, so a secret in it leaks like one in a file.
+    RefName {
+        /// The ref's full name, its secrets masked and control characters escaped.
+        name: String,
+    },
 }
 
 /// One reported secret.

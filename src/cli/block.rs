@@ -209,6 +209,12 @@ fn push_fixes(ctx: &GitContext, findings: &[Finding], plan: &PushPlan, out: &mut
     }
     if findings
         .iter()
+        .any(|f| matches!(f.provenance, Provenance::RefName { .. }))
+    {
+        out.push("     A branch or tag name: rename it (git branch -m OLD NEW, or git tag NEW OLD && git tag -d OLD) and push under the new name.".into());
+    }
+    if findings
+        .iter()
         .any(|f| f.commit.is_none() && f.provenance == Provenance::Blob)
     {
         out.push("     A ref that points at a tree or blob with no commit (named REF:PATH or REF above): fix the content, write the new object and move the ref to it (git tag -f NAME $(git hash-object -w FILE)).".into());

@@ -162,7 +162,7 @@ pub fn run_pre_push(args: &PrePushArgs) -> anyhow::Result<ExitStatus> {
         return Ok(ExitStatus::Clean);
     };
     let stats = Arc::new(ScanStats::default());
-    let report = gate::scan_commits(
+    let mut report = gate::scan_commits(
         &ctx.settings.engine,
         &ctx.repo,
         &plan.commits,
@@ -171,6 +171,11 @@ pub fn run_pre_push(args: &PrePushArgs) -> anyhow::Result<ExitStatus> {
         ctx.gate,
         &stats,
     )?;
+    report.findings.extend(gate::scan_ref_names(
+        &ctx.settings.engine,
+        &plan.ref_names,
+        &stats,
+    ));
     let mut summary = stats.summary(started.elapsed());
     summary.notes.clone_from(&ctx.notes);
     summary

@@ -117,6 +117,7 @@ struct WireProvenance {
     commit: String,
     tag: String,
     id: String,
+    name: String,
 }
 
 impl From<WireProvenance> for Provenance {
@@ -130,6 +131,7 @@ impl From<WireProvenance> for Provenance {
                 tag: wire.tag,
                 id: wire.id,
             },
+            "ref-name" => Provenance::RefName { name: wire.name },
             _ => Provenance::File,
         }
     }

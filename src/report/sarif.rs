@@ -9,7 +9,7 @@
 //! secret, one location: a physical one (`uri` relative to the scan root, region with start/end
 //! line and column), or for a commit or tag message a logical one named `commit message of <id>`
 //! / `tag message of <name>`; `partialFingerprints["leakgate/v1"]` (the finding fingerprint),
-//! `properties.provenance` (`{"kind": "file" | "blob" | "commit-message" | "tag-message", ...}`),
+//! `properties.provenance` (`{"kind": "file" | "blob" | "commit-message" | "tag-message" | "ref-name", ...}`),
 //! `properties.confidence` (`high` | `medium` | `low`, also on each rule descriptor),
 //! `properties.decoded` for a secret found in decoded text (`base64`, `percent`...), for git
 //! scans `properties.commit` (id, author, email, date, message), and with `--validate`
@@ -248,7 +248,9 @@ fn invocation<'a>(report: &Report<'a>) -> Invocation<'a> {
 fn is_message(f: &Finding) -> bool {
     matches!(
         f.provenance,
-        Provenance::CommitMessage { .. } | Provenance::TagMessage { .. }
+        Provenance::CommitMessage { .. }
+            | Provenance::TagMessage { .. }
+            | Provenance::RefName { .. }
     )
 }
 

@@ -256,11 +256,18 @@ mod tests {
     fn case_sensitive_literals_are_needed_as_written() {
         let aws = Needs::of(r"\b((?:AKIA|ASIA|A3T[A-Z0-9])[A-Z0-9]{16})\b");
         assert!(aws.admit(b"id = ASIA0123456789ABCDEF"));
-        assert!(!aws.admit(b"\"name\": \"Asia/Kathmandu\","), "a keyword in another case");
-        let member = Needs::of(r"\benv\.(?i:\w*token\w*)[ \t]*(?:\|\||\?\?|\bor\b)[ \t]*'(\w{8,})'");
+        assert!(
+            !aws.admit(b"\"name\": \"Asia/Kathmandu\","),
+            "a keyword in another case"
+        );
+        let member =
+            Needs::of(r"\benv\.(?i:\w*token\w*)[ \t]*(?:\|\||\?\?|\bor\b)[ \t]*'(\w{8,})'");
         assert!(member.admit(b"env.API_TOKEN or 'abcdefgh'"));
         assert!(!member.admit(b"dotenv_token or 'abcdefgh'"), "no `env.`");
-        assert!(!member.admit(b"env.API_TOKEN && 'abcdefgh'"), "no `||`, `??` or `or`");
+        assert!(
+            !member.admit(b"env.API_TOKEN && 'abcdefgh'"),
+            "no `||`, `??` or `or`"
+        );
         // Case-insensitive letters are classes: nothing is needed of them.
         assert!(Needs::of(r"(?i)token\s*=\s*(\w+)").admit(b"TOKEN = abc"));
         // One branch without a literal: a match may hold none.

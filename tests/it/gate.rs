@@ -442,3 +442,34 @@ fn history_scans_find_a_secret_in_an_old_commit_message() {
     assert_eq!(f["commit"]["message"], "temporary: ghp_****");
     assert!(!report.to_string().contains(&token));
 }
+
+#[test]
+fn a_secret_in_the_name_of_a_pushed_ref_blocks_the_push_and_is_shown_masked() {
+    let repo = installed();
+    let token = github_token(231);
+    // The commit is already on the remote: only the new name is sent.
+    let err = refused(
+        &repo,
+        &["push", "origin", &format!("main:refs/heads/ci-{token}")],
+        &format!("refs/heads/ci-{token}"),
+    );
+    assert!(err.contains("ref name refs/heads/ci-ghp_"), "{err}");
+    assert!(!err.contains(&token), "the secret is masked: {err}");
+    assert!(
+        err.contains("git branch -m"),
+        "the fix names a rename: {err}"
+    );
+    let err = refused(
+        &repo,
+        &["push", "origin", &format!("main:refs/tags/{token}")],
+        &format!("refs/tags/{token}"),
+    );
+    assert!(err.contains("ref name refs/tags/ghp_"), "{err}");
+    // A plain name passes.
+    let out = repo.git_output(&["push", "origin", "main:refs/heads/release-1"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

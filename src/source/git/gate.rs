@@ -66,6 +66,33 @@ pub struct GateOptions {
 /// The reason a marked finding carries.
 pub const ALLOWED_IN_CHANGE: &str = "leakgate:allow added by this change";
 
+/// Scans the names of the refs a push creates or moves on the remote (`refs/heads/...`, as
+/// given). Every secret in one is new. A finding is named `ref name <name>` with its secrets
+/// masked in the name (and control characters escaped): the name is the secret's line.
+pub fn scan_ref_names(engine: &Engine, names: &[String], stats: &ScanStats) -> Vec<Finding> {
+    let mut found = Vec::new();
+    for name in names {
+        stats.scanned(name.len() as u64);
+        let provenance = Provenance::RefName {
+            name: String::new(),
+        };
+        let mut in_name = scan_message(engine, name, &provenance, None);
+        let mut shown = name.clone();
+        for finding in &in_name {
+            shown = shown.replace(finding.secret.reveal(), &finding.secret.masked());
+        }
+        let shown = crate::escape::controls(&shown).into_owned();
+        for finding in &mut in_name {
+            finding.file = format!("ref name {shown}");
+            finding.provenance = Provenance::RefName {
+                name: shown.clone(),
+            };
+        }
+        found.extend(in_name);
+    }
+    found
+}
+
 /// Scans what `commits` (oldest first) bring, the messages of the commits and of the
 /// annotated `tags`, and the content of `objects` (trees and blobs pushed with no commit).
 pub fn scan_commits(
@@ -403,6 +430,7 @@ pub fn scan_message(
             format!("commit message of {}", &commit[..commit.len().min(10)])
         }
         Provenance::TagMessage { tag, .. } => format!("tag message of {tag}"),
+        Provenance::RefName { name } => format!("ref name {name}"),
         Provenance::File | Provenance::Blob => String::new(),
     };
     let origin = LineOrigin::Identity;

@@ -225,6 +225,9 @@ pub struct PushPlan {
     /// Trees and blobs a ref (or a tag) points at directly, with no commit: git lets a push
     /// send them (`git tag NAME <blob>`), so their content is scanned whole.
     pub objects: Vec<PushedObject>,
+    /// The names the push creates or moves on the remote (`refs/heads/topic`), as git gave
+    /// them: the remote keeps and shows them, so they are scanned too.
+    pub ref_names: Vec<String>,
 }
 
 /// A tree or blob a pushed ref points at.
@@ -258,6 +261,9 @@ pub fn for_push(
     for update in updates {
         if update.local.is_zero() || update.local == update.remote {
             continue;
+        }
+        if !update.remote_ref.is_empty() && !plan.ref_names.contains(&update.remote_ref) {
+            plan.ref_names.push(update.remote_ref.clone());
         }
         collect_tags(repo, update.local, &mut plan.tags);
         let name = if update.local_ref.is_empty() {
