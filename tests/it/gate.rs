@@ -473,3 +473,14 @@ fn a_secret_in_the_name_of_a_pushed_ref_blocks_the_push_and_is_shown_masked() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn a_symlink_whose_target_holds_a_secret_blocks_the_push() {
+    let repo = installed();
+    let target = format!("config/{}", github_token(232));
+    std::os::unix::fs::symlink(&target, repo.path().join("current")).unwrap();
+    repo.commit(&[], "link the current config");
+    let err = refused(&repo, &["push", "origin", "main"], "refs/heads/main");
+    assert!(err.contains("current:1  github-pat-classic"), "{err}");
+    assert!(!err.contains(&target), "the secret is masked: {err}");
+}

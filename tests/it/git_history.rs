@@ -340,16 +340,17 @@ fn snapshot(dir: &std::path::Path) -> std::collections::BTreeMap<std::path::Path
 }
 
 #[test]
-fn a_symlink_turned_file_with_the_same_blob_is_scanned_as_the_file() {
-    // A symlink's blob is its target, not content, so it is passed over; the same blob as a
-    // regular file, at the same name in the next commit, must not pass for "already walked".
+fn a_symlink_target_is_scanned_and_the_same_blob_as_a_file_is_the_same_secret() {
+    // A symlink's blob is its target path, text every clone holds: it is scanned. The same blob
+    // as a regular file at the same name in the next commit is the same secret at the same path,
+    // reported once, at the commit that brought it first.
     let repo = GitRepo::new();
     repo.commit(&[("README.md", "hello\n")], "init");
     let text = format!("TOKEN={}", github_token(102));
     std::os::unix::fs::symlink(&text, repo.path().join("app.env")).unwrap();
-    repo.commit(&[], "add a link");
+    let linked = repo.commit(&[], "add a link");
     std::fs::remove_file(repo.path().join("app.env")).unwrap();
-    let turned = repo.commit(&[("app.env", &text)], "the link becomes a file");
+    repo.commit(&[("app.env", &text)], "the link becomes a file");
     assert_eq!(
         repo.git(&["rev-parse", "HEAD~1:app.env"]),
         repo.git(&["rev-parse", "HEAD:app.env"]),
@@ -361,7 +362,7 @@ fn a_symlink_turned_file_with_the_same_blob_is_scanned_as_the_file() {
         found(&report),
         vec![("app.env".to_owned(), 1, "github-pat-classic".to_owned())]
     );
-    assert_eq!(report["findings"][0]["commit"]["id"], turned.as_str());
+    assert_eq!(report["findings"][0]["commit"]["id"], linked.as_str());
 }
 
 #[test]

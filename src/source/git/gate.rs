@@ -518,6 +518,16 @@ fn changed_blobs(
 /// Per new path: the new blob and what the old side held (the same path, or a rename source).
 type Changes = HashMap<String, (Oid, Option<(Oid, String)>)>;
 
+/// Whether an entry of this mode is a blob the push sends: a file, or a symlink, whose blob is
+/// its target path (`ln -s config/<token> link` puts the token on the remote as text).
+/// Submodule entries are commits of another repository, sent to its own remote.
+fn holds_text(mode: git2::FileMode) -> bool {
+    matches!(
+        u32::from(mode),
+        0o100_644 | 0o100_755 | 0o100_664 | 0o120_000
+    )
+}
+
 fn changes_of(diff: &mut git2::Diff<'_>) -> anyhow::Result<Changes> {
     let mut find = DiffFindOptions::new();
     find.renames(true).copies(false);
@@ -526,7 +536,7 @@ fn changes_of(diff: &mut git2::Diff<'_>) -> anyhow::Result<Changes> {
     let mut changes = Changes::new();
     for delta in diff.deltas() {
         let new = delta.new_file();
-        let is_blob = matches!(u32::from(new.mode()), 0o100_644 | 0o100_755 | 0o100_664);
+        let is_blob = holds_text(new.mode());
         let kept = matches!(
             delta.status(),
             Delta::Added | Delta::Modified | Delta::Renamed | Delta::Copied | Delta::Typechange
@@ -538,9 +548,7 @@ fn changes_of(diff: &mut git2::Diff<'_>) -> anyhow::Result<Changes> {
             continue;
         };
         let old = delta.old_file();
-        let before = (!old.id().is_zero()
-            && matches!(u32::from(old.mode()), 0o100_644 | 0o100_755 | 0o100_664))
-        .then(|| {
+        let before = (!old.id().is_zero() && holds_text(old.mode())).then(|| {
             let old_path = old.path_bytes().unwrap_or_default();
             (old.id(), String::from_utf8_lossy(old_path).into_owned())
         });

@@ -106,7 +106,7 @@ struct TreeWalk<'a> {
     /// By directory number, the entries (name, id, mode) of the tree last walked there. A
     /// commit changes a few entries of the trees it touches: the rest sit at the same place
     /// with the same name, id and mode, were walked with that tree, and are passed with three
-    /// comparisons. (The mode counts: a symlink's blob, passed over, may turn into a file.)
+    /// comparisons. (The mode counts: an entry may change kind, a file becoming a submodule.)
     last: Vec<Vec<Entry>>,
     /// Path to the number of its class; most histories have few distinct paths next to their
     /// blobs, and fewer classes.
@@ -148,8 +148,8 @@ impl TreeWalk<'_> {
             }
             let subtree = match entry.kind() {
                 Some(ObjectType::Tree) => true,
-                // 0o120000 is a symlink: its blob is a path, not content.
-                Some(ObjectType::Blob) if mode != 0o120_000 => false,
+                // A symlink's blob is its target path: text a clone holds like any file's.
+                Some(ObjectType::Blob) => false,
                 _ => continue,
             };
             path.clear();
