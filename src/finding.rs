@@ -64,6 +64,12 @@ pub enum Provenance {
         /// The ref's full name, its secrets masked and control characters escaped.
         name: String,
     },
+    /// The path of a file a pushed commit adds or renames (`config/<token>.json`): the remote
+    /// keeps it in the tree, so a secret in it leaks like one in a file.
+    PathName {
+        /// The path, its secrets masked and control characters escaped.
+        path: String,
+    },
 }
 
 /// One reported secret.

@@ -213,6 +213,11 @@ fn push_fixes(ctx: &GitContext, findings: &[Finding], plan: &PushPlan, out: &mut
     {
         out.push("     A branch or tag name: rename it (git branch -m OLD NEW, or git tag NEW OLD && git tag -d OLD) and push under the new name.".into());
     }
+    if has_path_name(findings) {
+        out.push(
+            "     A file or directory name: rename it (git mv) in the commit that adds it.".into(),
+        );
+    }
     if findings
         .iter()
         .any(|f| f.commit.is_none() && f.provenance == Provenance::Blob)
@@ -226,10 +231,20 @@ fn push_fixes(ctx: &GitContext, findings: &[Finding], plan: &PushPlan, out: &mut
 
 fn commit_fixes(findings: &[Finding], out: &mut Vec<String>) {
     out.push("  1. Remove the secret from the file; read it from your secret manager or the environment.".into());
+    if has_path_name(findings) {
+        out.push("     A file or directory name: rename it (git mv OLD NEW).".into());
+    }
     out.push("  2. Stage the fix (git add) and commit again.".into());
     if findings.iter().any(|f| !is_host(f)) {
         out.push("  3. If the secret was ever shared anywhere, rotate it now.".into());
     }
+}
+
+/// Whether a secret is in the name of a file the change adds.
+fn has_path_name(findings: &[Finding]) -> bool {
+    findings
+        .iter()
+        .any(|f| matches!(f.provenance, Provenance::PathName { .. }))
 }
 
 fn false_positive(findings: &[Finding], gated: &Gated<'_>, out: &mut Vec<String>) {

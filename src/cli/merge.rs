@@ -118,6 +118,7 @@ struct WireProvenance {
     tag: String,
     id: String,
     name: String,
+    path: String,
 }
 
 impl From<WireProvenance> for Provenance {
@@ -132,6 +133,7 @@ impl From<WireProvenance> for Provenance {
                 id: wire.id,
             },
             "ref-name" => Provenance::RefName { name: wire.name },
+            "path-name" => Provenance::PathName { path: wire.path },
             _ => Provenance::File,
         }
     }

@@ -14,7 +14,7 @@
 //! `confidence` is `high`, `medium` or `low` (`--confidence` sets the floor). `decoded` is
 //! present only for a secret found in decoded text: the decoding (`base64`, `percent`,
 //! `json-escape`, `html-entity`; nested ones joined by `+`), the location being the encoded
-//! text's. `provenance` is `{"kind": "file" | "blob" | "commit-message" | "tag-message" | "ref-name", ...}`.
+//! text's. `provenance` is `{"kind": "file" | "blob" | "commit-message" | "tag-message" | "ref-name" | "path-name", ...}`.
 //! `commit`, for git scans, is `{"id", "author", "email", "date", "message"}`. With `--validate`,
 //! a finding of a rule with a validator has `"validation": {"status": "valid" | "invalid" |
 //! "unknown" | "error", "detail": "HTTP 200; login=octocat"}` and the summary has

@@ -9,7 +9,7 @@
 //! secret, one location: a physical one (`uri` relative to the scan root, region with start/end
 //! line and column), or for a commit or tag message a logical one named `commit message of <id>`
 //! / `tag message of <name>`; `partialFingerprints["leakgate/v1"]` (the finding fingerprint),
-//! `properties.provenance` (`{"kind": "file" | "blob" | "commit-message" | "tag-message" | "ref-name", ...}`),
+//! `properties.provenance` (`{"kind": "file" | "blob" | "commit-message" | "tag-message" | "ref-name" | "path-name", ...}`),
 //! `properties.confidence` (`high` | `medium` | `low`, also on each rule descriptor),
 //! `properties.decoded` for a secret found in decoded text (`base64`, `percent`...), for git
 //! scans `properties.commit` (id, author, email, date, message), and with `--validate`
@@ -251,6 +251,7 @@ fn is_message(f: &Finding) -> bool {
         Provenance::CommitMessage { .. }
             | Provenance::TagMessage { .. }
             | Provenance::RefName { .. }
+            | Provenance::PathName { .. }
     )
 }
 

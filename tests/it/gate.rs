@@ -484,3 +484,28 @@ fn a_symlink_whose_target_holds_a_secret_blocks_the_push() {
     assert!(err.contains("current:1  github-pat-classic"), "{err}");
     assert!(!err.contains(&target), "the secret is masked: {err}");
 }
+
+#[test]
+fn a_secret_in_the_name_of_an_added_file_blocks_the_push_and_is_shown_masked() {
+    let repo = installed();
+    let token = github_token(233);
+    let path = format!("fixtures/{token}/notes.txt");
+    repo.commit(&[(path.as_str(), "nothing here\n")], "add notes");
+    let err = refused(&repo, &["push", "origin", "main"], "refs/heads/main");
+    assert!(err.contains("path name fixtures/ghp_"), "{err}");
+    assert!(!err.contains(&token), "the secret is masked: {err}");
+    assert!(err.contains("git mv"), "the fix names a rename: {err}");
+    // Renamed away in a new commit, the name is still in the first one: the push is still refused.
+    repo.git(&["mv", "fixtures", "data"]);
+    repo.commit(&[], "rename");
+    refused(&repo, &["push", "origin", "main"], "refs/heads/main");
+    // Rewritten so no commit holds the name, it goes through.
+    repo.git(&["reset", "-q", "--hard", "HEAD~2"]);
+    repo.commit(&[("data/notes.txt", "nothing here\n")], "add notes");
+    let out = repo.git_output(&["push", "origin", "main"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

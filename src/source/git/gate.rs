@@ -73,22 +73,34 @@ pub fn scan_ref_names(engine: &Engine, names: &[String], stats: &ScanStats) -> V
     let mut found = Vec::new();
     for name in names {
         stats.scanned(name.len() as u64);
-        let provenance = Provenance::RefName {
-            name: String::new(),
+        found.extend(scan_name(engine, name, None, |name| Provenance::RefName {
+            name,
+        }));
+    }
+    found
+}
+
+/// Scans a name a push puts on the remote (a ref's, a path's). Its findings are named
+/// `ref name <name>` or `path name <name>`, with their secrets masked in the name and control
+/// characters escaped, and carry `provenance(shown name)`.
+fn scan_name(
+    engine: &Engine,
+    name: &str,
+    info: Option<&Arc<CommitInfo>>,
+    provenance: impl Fn(String) -> Provenance,
+) -> Vec<Finding> {
+    let mut found = scan_message(engine, name, &Provenance::File, info);
+    let mut shown = name.to_owned();
+    for finding in &found {
+        shown = shown.replace(finding.secret.reveal(), &finding.secret.masked());
+    }
+    let shown = crate::escape::controls(&shown).into_owned();
+    for finding in &mut found {
+        finding.provenance = provenance(shown.clone());
+        finding.file = match finding.provenance {
+            Provenance::PathName { .. } => format!("path name {shown}"),
+            _ => format!("ref name {shown}"),
         };
-        let mut in_name = scan_message(engine, name, &provenance, None);
-        let mut shown = name.clone();
-        for finding in &in_name {
-            shown = shown.replace(finding.secret.reveal(), &finding.secret.masked());
-        }
-        let shown = crate::escape::controls(&shown).into_owned();
-        for finding in &mut in_name {
-            finding.file = format!("ref name {shown}");
-            finding.provenance = Provenance::RefName {
-                name: shown.clone(),
-            };
-        }
-        found.extend(in_name);
     }
     found
 }
@@ -177,6 +189,8 @@ struct Gate<'a> {
     scans: HashMap<(Oid, String), Arc<Vec<Finding>>>,
     /// (secret value, path) already reported: a secret is reported once per path.
     reported: HashSet<(String, String)>,
+    /// New paths whose names were scanned.
+    named: HashSet<String>,
     report: GateReport,
 }
 
@@ -195,12 +209,22 @@ impl<'a> Gate<'a> {
             commits: CommitCache::default(),
             scans: HashMap::new(),
             reported: HashSet::new(),
+            named: HashSet::new(),
             report: GateReport::default(),
         }
     }
 
     /// Scans a changed blob and reports the secret values no parent held.
     fn judge(&mut self, change: &Changed, info: Option<&Arc<CommitInfo>>) -> anyhow::Result<()> {
+        // A path no parent had is a new name on the remote: the name is scanned too, once.
+        let renamed_or_added = !change.before.iter().any(|(_, path)| *path == change.path);
+        if renamed_or_added && self.named.insert(change.path.clone()) {
+            self.stats.scanned(change.path.len() as u64);
+            let found = scan_name(self.engine, &change.path, info, |path| {
+                Provenance::PathName { path }
+            });
+            self.report.findings.extend(found);
+        }
         let scan = self.scan(change.blob, &change.path, info)?;
         if scan.is_empty() {
             return Ok(());
@@ -431,6 +455,7 @@ pub fn scan_message(
         }
         Provenance::TagMessage { tag, .. } => format!("tag message of {tag}"),
         Provenance::RefName { name } => format!("ref name {name}"),
+        Provenance::PathName { path } => format!("path name {path}"),
         Provenance::File | Provenance::Blob => String::new(),
     };
     let origin = LineOrigin::Identity;
