@@ -490,9 +490,13 @@ fn a_secret_in_the_name_of_an_added_file_blocks_the_push_and_is_shown_masked() {
     let repo = installed();
     let token = github_token(233);
     let path = format!("fixtures/{token}/notes.txt");
-    repo.commit(&[(path.as_str(), "nothing here\n")], "add notes");
+    repo.commit(&[(path.as_str(), &token_line(234))], "add notes");
     let err = refused(&repo, &["push", "origin", "main"], "refs/heads/main");
     assert!(err.contains("path name fixtures/ghp_"), "{err}");
+    assert!(
+        err.contains("notes.txt:1  github-pat-classic"),
+        "the file's own finding: {err}"
+    );
     assert!(!err.contains(&token), "the secret is masked: {err}");
     assert!(err.contains("git mv"), "the fix names a rename: {err}");
     // Renamed away in a new commit, the name is still in the first one: the push is still refused.

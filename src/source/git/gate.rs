@@ -189,8 +189,8 @@ struct Gate<'a> {
     scans: HashMap<(Oid, String), Arc<Vec<Finding>>>,
     /// (secret value, path) already reported: a secret is reported once per path.
     reported: HashSet<(String, String)>,
-    /// New paths whose names were scanned.
-    named: HashSet<String>,
+    /// New paths whose names were scanned, with the name to show when it holds a secret.
+    named: HashMap<String, Option<String>>,
     report: GateReport,
 }
 
@@ -209,7 +209,7 @@ impl<'a> Gate<'a> {
             commits: CommitCache::default(),
             scans: HashMap::new(),
             reported: HashSet::new(),
-            named: HashSet::new(),
+            named: HashMap::new(),
             report: GateReport::default(),
         }
     }
@@ -218,13 +218,20 @@ impl<'a> Gate<'a> {
     fn judge(&mut self, change: &Changed, info: Option<&Arc<CommitInfo>>) -> anyhow::Result<()> {
         // A path no parent had is a new name on the remote: the name is scanned too, once.
         let renamed_or_added = !change.before.iter().any(|(_, path)| *path == change.path);
-        if renamed_or_added && self.named.insert(change.path.clone()) {
+        if renamed_or_added && !self.named.contains_key(&change.path) {
             self.stats.scanned(change.path.len() as u64);
             let found = scan_name(self.engine, &change.path, info, |path| {
                 Provenance::PathName { path }
             });
+            let masked = found.first().map(|f| match &f.provenance {
+                Provenance::PathName { path } => path.clone(),
+                _ => f.file.clone(),
+            });
+            self.named.insert(change.path.clone(), masked);
             self.report.findings.extend(found);
         }
+        // A path that holds a secret is shown masked in its file's findings too.
+        let shown = self.named.get(&change.path).cloned().flatten();
         let scan = self.scan(change.blob, &change.path, info)?;
         if scan.is_empty() {
             return Ok(());
@@ -246,6 +253,9 @@ impl<'a> Gate<'a> {
                 let mut finding = finding.clone();
                 finding.commit = info.cloned();
                 finding.provenance = Provenance::Blob;
+                if let Some(shown) = &shown {
+                    finding.file.clone_from(shown);
+                }
                 if self.options.mark_inline_allows && self.line_allows(change.blob, finding.line) {
                     finding.suppressed = Some(ALLOWED_IN_CHANGE.to_owned());
                 }
