@@ -327,8 +327,8 @@ fn consistent(
     offsets.dedup();
     let rows = len / u32::try_from(offsets.len()).unwrap_or(u32::MAX);
     rows > 0
-        && len % rows == 0
-        && offsets.iter().all(|&c| c % rows == 0 && c + rows <= len)
+        && len.is_multiple_of(rows)
+        && offsets.iter().all(|&c| c.is_multiple_of(rows) && c + rows <= len)
         && start < rows
         && u64::from(first_match) + outputs.len() as u64 == u64::from(rows)
         && outputs.iter().flatten().all(|&k| (k as usize) < keywords)
