@@ -328,7 +328,9 @@ fn consistent(
     let rows = len / u32::try_from(offsets.len()).unwrap_or(u32::MAX);
     rows > 0
         && len.is_multiple_of(rows)
-        && offsets.iter().all(|&c| c.is_multiple_of(rows) && c + rows <= len)
+        && offsets
+            .iter()
+            .all(|&c| c.is_multiple_of(rows) && c + rows <= len)
         && start < rows
         && u64::from(first_match) + outputs.len() as u64 == u64::from(rows)
         && outputs.iter().flatten().all(|&k| (k as usize) < keywords)
