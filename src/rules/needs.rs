@@ -17,8 +17,10 @@ use regex_syntax::hir::{Class, Hir, HirKind, Look};
 /// The most byte sets kept per rule.
 const MAX_SETS: usize = 3;
 
-/// The most strings in one literal set, and the most literal sets kept per rule.
+/// The most strings in one literal set (more alternatives are looked for at a cost near a
+/// regex search's).
 const MAX_LITERALS: usize = 8;
+/// The most literal sets kept per rule.
 const MAX_LITERAL_SETS: usize = 2;
 
 /// Punctuation found on most lines of code, so the last to look for.

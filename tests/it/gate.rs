@@ -21,6 +21,16 @@ fn refused(repo: &GitRepo, args: &[&str], remote_ref: &str) -> String {
     err
 }
 
+/// Pushes `args` and asserts it went through.
+fn accepted(repo: &GitRepo, args: &[&str]) {
+    let out = repo.git_output(args);
+    assert!(
+        out.status.success(),
+        "push refused:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn token_line(seed: usize) -> String {
     format!("GITHUB_TOKEN={}\n", github_token(seed))
 }
@@ -283,12 +293,7 @@ fn a_push_to_a_url_of_a_configured_remote_uses_its_tracking_refs() {
     repo.git(&["push", "-q", "--no-verify", "origin", "main"]);
     repo.commit(&[("clean.txt", "clean\n")], "clean");
     let url = repo.tmp.path().join("remote.git");
-    let out = repo.git_output(&["push", url.to_str().unwrap(), "main"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    accepted(&repo, &["push", url.to_str().unwrap(), "main"]);
 }
 
 #[test]
@@ -346,12 +351,7 @@ fn an_old_secret_in_an_edited_file_does_not_block_but_a_new_one_does() {
         &[("app.env", &format!("A=2\nB=3\n{}", token_line(313)))],
         "edit around it",
     );
-    let out = repo.git_output(&["push", "origin", "main"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    accepted(&repo, &["push", "origin", "main"]);
     let commit = repo.commit(
         &[(
             "app.env",
@@ -466,12 +466,7 @@ fn a_secret_in_the_name_of_a_pushed_ref_blocks_the_push_and_is_shown_masked() {
     );
     assert!(err.contains("ref name refs/tags/ghp_"), "{err}");
     // A plain name passes.
-    let out = repo.git_output(&["push", "origin", "main:refs/heads/release-1"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    accepted(&repo, &["push", "origin", "main:refs/heads/release-1"]);
 }
 
 #[test]
@@ -506,10 +501,5 @@ fn a_secret_in_the_name_of_an_added_file_blocks_the_push_and_is_shown_masked() {
     // Rewritten so no commit holds the name, it goes through.
     repo.git(&["reset", "-q", "--hard", "HEAD~2"]);
     repo.commit(&[("data/notes.txt", "nothing here\n")], "add notes");
-    let out = repo.git_output(&["push", "origin", "main"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    accepted(&repo, &["push", "origin", "main"]);
 }

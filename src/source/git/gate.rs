@@ -73,36 +73,38 @@ pub fn scan_ref_names(engine: &Engine, names: &[String], stats: &ScanStats) -> V
     let mut found = Vec::new();
     for name in names {
         stats.scanned(name.len() as u64);
-        found.extend(scan_name(engine, name, None, |name| Provenance::RefName {
-            name,
-        }));
+        let (in_name, _) = scan_name(engine, name, None, |name| Provenance::RefName { name });
+        found.extend(in_name);
     }
     found
 }
 
-/// Scans a name a push puts on the remote (a ref's, a path's). Its findings are named
-/// `ref name <name>` or `path name <name>`, with their secrets masked in the name and control
-/// characters escaped, and carry `provenance(shown name)`.
+/// Scans a name a push puts on the remote (a ref's, a path's). Its findings carry
+/// `provenance(shown)` and are named by it (`ref name <shown>`, `path name <shown>`), where
+/// `shown` is the name with its secrets masked and control characters escaped; `shown` is
+/// returned too when the name holds a secret.
 fn scan_name(
     engine: &Engine,
     name: &str,
     info: Option<&Arc<CommitInfo>>,
-    provenance: impl Fn(String) -> Provenance,
-) -> Vec<Finding> {
+    provenance: impl FnOnce(String) -> Provenance,
+) -> (Vec<Finding>, Option<String>) {
     let mut found = scan_message(engine, name, &Provenance::File, info);
+    if found.is_empty() {
+        return (found, None);
+    }
     let mut shown = name.to_owned();
     for finding in &found {
         shown = shown.replace(finding.secret.reveal(), &finding.secret.masked());
     }
     let shown = crate::escape::controls(&shown).into_owned();
+    let provenance = provenance(shown.clone());
+    let file = text_name(&provenance);
     for finding in &mut found {
-        finding.provenance = provenance(shown.clone());
-        finding.file = match finding.provenance {
-            Provenance::PathName { .. } => format!("path name {shown}"),
-            _ => format!("ref name {shown}"),
-        };
+        finding.provenance = provenance.clone();
+        finding.file.clone_from(&file);
     }
-    found
+    (found, Some(shown))
 }
 
 /// Scans what `commits` (oldest first) bring, the messages of the commits and of the
@@ -220,14 +222,10 @@ impl<'a> Gate<'a> {
         let renamed_or_added = !change.before.iter().any(|(_, path)| *path == change.path);
         if renamed_or_added && !self.named.contains_key(&change.path) {
             self.stats.scanned(change.path.len() as u64);
-            let found = scan_name(self.engine, &change.path, info, |path| {
+            let (found, shown) = scan_name(self.engine, &change.path, info, |path| {
                 Provenance::PathName { path }
             });
-            let masked = found.first().map(|f| match &f.provenance {
-                Provenance::PathName { path } => path.clone(),
-                _ => f.file.clone(),
-            });
-            self.named.insert(change.path.clone(), masked);
+            self.named.insert(change.path.clone(), shown);
             self.report.findings.extend(found);
         }
         // A path that holds a secret is shown masked in its file's findings too.
@@ -357,7 +355,6 @@ impl<'a> Gate<'a> {
         Ok(())
     }
 
-    /// Scans a commit or tag message; every secret in it is new.
     /// Scans the text a commit or tag carries; every secret in it is new.
     fn text(&mut self, text: &CarriedText, info: Option<&Arc<CommitInfo>>) {
         self.stats
@@ -451,6 +448,20 @@ fn header_text(raw: &[u8], ids: &[&str]) -> String {
     out
 }
 
+/// How a finding in text other than a file is named: `commit message of <id>`, `tag message
+/// of <name>`, `ref name <name>`, `path name <path>` (empty for files and blobs).
+fn text_name(provenance: &Provenance) -> String {
+    match provenance {
+        Provenance::CommitMessage { commit } => {
+            format!("commit message of {}", &commit[..commit.len().min(10)])
+        }
+        Provenance::TagMessage { tag, .. } => format!("tag message of {tag}"),
+        Provenance::RefName { name } => format!("ref name {name}"),
+        Provenance::PathName { path } => format!("path name {path}"),
+        Provenance::File | Provenance::Blob => String::new(),
+    }
+}
+
 /// Scans a commit or tag message; its findings are named `commit message of <id>` or
 /// `tag message of <name>` and carry the provenance.
 pub fn scan_message(
@@ -459,15 +470,7 @@ pub fn scan_message(
     provenance: &Provenance,
     info: Option<&Arc<CommitInfo>>,
 ) -> Vec<Finding> {
-    let name = match provenance {
-        Provenance::CommitMessage { commit } => {
-            format!("commit message of {}", &commit[..commit.len().min(10)])
-        }
-        Provenance::TagMessage { tag, .. } => format!("tag message of {tag}"),
-        Provenance::RefName { name } => format!("ref name {name}"),
-        Provenance::PathName { path } => format!("path name {path}"),
-        Provenance::File | Provenance::Blob => String::new(),
-    };
+    let name = text_name(provenance);
     let origin = LineOrigin::Identity;
     let chunk = Chunk {
         path: "",
