@@ -149,6 +149,24 @@ fn the_pre_commit_message_talks_about_committing() {
 }
 
 #[test]
+fn a_staged_file_whose_path_holds_a_secret_blocks_the_commit_with_a_rename_fix() {
+    let repo = installed(&["--pre-commit"]);
+    let token = github_token(431);
+    write(
+        &repo.path(),
+        &format!("keys/{token}.txt"),
+        "nothing here\n".to_owned(),
+    );
+    repo.git(&["add", "-A"]);
+    let out = repo.git_output(&["commit", "-m", "x"]);
+    let err = stderr(&out);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("path name keys/ghp_"), "{err}");
+    assert!(!err.contains(&token), "the secret is masked: {err}");
+    assert!(err.contains("git mv OLD NEW"), "{err}");
+}
+
+#[test]
 fn an_empty_side_of_a_range_is_an_error() {
     let repo = GitRepo::new();
     repo.commit(&[("a.txt", "a\n")], "a");
