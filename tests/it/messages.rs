@@ -152,11 +152,7 @@ fn the_pre_commit_message_talks_about_committing() {
 fn a_staged_file_whose_path_holds_a_secret_blocks_the_commit_with_a_rename_fix() {
     let repo = installed(&["--pre-commit"]);
     let token = github_token(431);
-    write(
-        &repo.path(),
-        &format!("keys/{token}.txt"),
-        "nothing here\n".to_owned(),
-    );
+    write(&repo.path(), &format!("keys/{token}.txt"), "nothing here\n");
     repo.git(&["add", "-A"]);
     let out = repo.git_output(&["commit", "-m", "x"]);
     let err = stderr(&out);
