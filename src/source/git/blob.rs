@@ -9,6 +9,7 @@ use std::process::{Child, Command, Stdio};
 
 use git2::{Odb, Oid, Repository};
 
+use super::objects::Reader;
 use super::{lfs, object_error};
 use crate::engine::Engine;
 use crate::finding::{Finding, LineOrigin};
@@ -61,10 +62,21 @@ impl BlobScan {
     }
 }
 
+/// Where a blob's bytes are read from, up to a block: libgit2 (the gates, which read a few
+/// blobs), or gitoxide with its pack cache (history scans; see [`super::objects`]). Larger
+/// blobs are streamed through libgit2 or `git cat-file` either way.
+pub enum Objects<'r> {
+    /// libgit2's object database of the repository at hand.
+    Libgit2,
+    /// A gitoxide reader of the same repository.
+    Gitoxide(&'r mut Reader),
+}
+
 /// Scans blob `oid` as the file `path` would be scanned.
 pub fn scan_blob(
     engine: &Engine,
     repo: &Repository,
+    objects: Objects<'_>,
     oid: Oid,
     path: &str,
     max_size: u64,
@@ -75,19 +87,30 @@ pub fn scan_blob(
     let odb = repo
         .odb()
         .map_err(|e| object_error("object database of", oid, &e))?;
-    let (size, _) = odb
-        .read_header(oid)
-        .map_err(|e| object_error("blob", oid, &e))?;
-    let size = size as u64;
+    let size = match &objects {
+        Objects::Gitoxide(reader) => reader.size(oid)?,
+        Objects::Libgit2 => {
+            let (size, _) = odb
+                .read_header(oid)
+                .map_err(|e| object_error("blob", oid, &e))?;
+            size as u64
+        }
+    };
     if size > max_size {
         let text = looks_like_text(&odb, repo.path(), oid)?;
         return Ok(BlobScan::nothing(BlobOutcome::TooLarge { size, text }));
     }
     if size <= Blocks::DEFAULT.size as u64 {
-        let blob = repo
-            .find_blob(oid)
-            .map_err(|e| object_error("blob", oid, &e))?;
-        let bytes = blob.content();
+        let blob;
+        let bytes = match objects {
+            Objects::Gitoxide(reader) => reader.read(oid)?,
+            Objects::Libgit2 => {
+                blob = repo
+                    .find_blob(oid)
+                    .map_err(|e| object_error("blob", oid, &e))?;
+                blob.content()
+            }
+        };
         if let Some(pointer) = lfs::pointer(bytes) {
             return scan_lfs_object(engine, repo, &pointer, path, max_size);
         }

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use git2::{Delta, DiffFindOptions, DiffOptions, Oid, Repository, Tree};
 
-use super::blob::{BlobOutcome, scan_blob};
+use super::blob::{BlobOutcome, Objects, scan_blob};
 use super::history::count;
 use super::revs::PushedObject;
 use super::{CommitCache, object_error};
@@ -283,7 +283,14 @@ impl<'a> Gate<'a> {
         if let Some(found) = self.scans.get(&(blob, path.to_owned())) {
             return Ok(Arc::clone(found));
         }
-        let scanned = scan_blob(self.engine, self.repo, blob, path, self.options.max_size)?;
+        let scanned = scan_blob(
+            self.engine,
+            self.repo,
+            Objects::Libgit2,
+            blob,
+            path,
+            self.options.max_size,
+        )?;
         count(self.stats, scanned.outcome);
         if matches!(
             scanned.outcome,
@@ -310,7 +317,14 @@ impl<'a> Gate<'a> {
         if let Some(found) = self.scans.get(&(blob, path.to_owned())) {
             return Ok(Arc::clone(found));
         }
-        let scanned = scan_blob(self.engine, self.repo, blob, path, self.options.max_size)?;
+        let scanned = scan_blob(
+            self.engine,
+            self.repo,
+            Objects::Libgit2,
+            blob,
+            path,
+            self.options.max_size,
+        )?;
         let found = Arc::new(scanned.findings);
         self.scans
             .insert((blob, path.to_owned()), Arc::clone(&found));

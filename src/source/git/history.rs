@@ -10,8 +10,9 @@ use std::path::Path;
 use git2::{ObjectType, Oid, Repository};
 use rayon::prelude::*;
 
-use super::blob::{BlobOutcome, scan_blob};
+use super::blob::{BlobOutcome, Objects, scan_blob};
 use super::object_error;
+use super::objects::Readers;
 use crate::engine::Engine;
 use crate::finding::Finding;
 use crate::source::PathClass;
@@ -221,10 +222,11 @@ pub struct Scanned {
     pub unread: Vec<usize>,
 }
 
-/// Scans blobs in parallel with one repository handle per worker.
+/// Scans blobs in parallel, each worker with its libgit2 handle and its reader from `readers`.
 pub fn scan_blobs(
     engine: &Engine,
     repo_path: &Path,
+    readers: &Readers,
     blobs: &[BlobOrigin],
     max_size: u64,
     stats: &ScanStats,
@@ -240,7 +242,10 @@ pub fn scan_blobs(
                 let repo = repo.as_ref().map_err(|e| {
                     anyhow::anyhow!("cannot open {}: {}", repo_path.display(), e.message())
                 })?;
-                let scanned = scan_blob(engine, repo, origin.blob, &origin.path, max_size)?;
+                let scanned = readers.with(|reader| {
+                    let objects = Objects::Gitoxide(reader);
+                    scan_blob(engine, repo, objects, origin.blob, &origin.path, max_size)
+                })?;
                 count(stats, scanned.outcome);
                 let unread = matches!(scanned.outcome, BlobOutcome::LfsNotLocal { .. });
                 let findings = scanned.findings.into_iter().map(|f| (index, f)).collect();

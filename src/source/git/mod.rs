@@ -7,6 +7,7 @@ pub mod cache;
 pub mod gate;
 pub mod history;
 pub mod lfs;
+pub mod objects;
 pub mod revs;
 
 use std::collections::HashMap;
@@ -138,6 +139,7 @@ pub fn scan_history(
     // grows here: each tree is visited once per path and each commit read once or twice.
     git2::opts::enable_caching(false);
     let path = repo.path().to_path_buf();
+    let readers = objects::Readers::new(&path, options.pool.current_num_threads());
     let mut streamed = Streamed::default();
     let mut messages: Vec<(Oid, Vec<crate::finding::Finding>)> = Vec::new();
     std::thread::scope(|scope| -> anyhow::Result<()> {
@@ -159,7 +161,7 @@ pub fn scan_history(
         });
         let scan_result = batches
             .iter()
-            .try_for_each(|batch| streamed.scan(engine, &path, batch, stats, &mut options));
+            .try_for_each(|batch| streamed.scan(engine, &readers, batch, stats, &mut options));
         drop(batches);
         let walk_result = walker
             .join()
@@ -211,7 +213,7 @@ impl Streamed {
     fn scan(
         &mut self,
         engine: &crate::engine::Engine,
-        git_dir: &Path,
+        readers: &objects::Readers,
         mut batch: Vec<history::BlobOrigin>,
         stats: &crate::source::stats::ScanStats,
         options: &mut HistoryOptions<'_>,
@@ -225,9 +227,10 @@ impl Streamed {
         let history::Scanned {
             findings: found,
             unread,
-        } = options
-            .pool
-            .install(|| history::scan_blobs(engine, git_dir, &batch, options.max_size, stats))?;
+        } = options.pool.install(|| {
+            let git_dir = readers.git_dir();
+            history::scan_blobs(engine, git_dir, readers, &batch, options.max_size, stats)
+        })?;
         if options.cache.is_some() {
             let dirty: std::collections::HashSet<usize> =
                 found.iter().map(|(i, _)| *i).chain(unread).collect();
