@@ -7,12 +7,12 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use git2::{ObjectType, Oid, Repository};
+use git2::{Oid, Repository};
 use rayon::prelude::*;
 
 use super::blob::{BlobOutcome, Objects, scan_blob};
 use super::object_error;
-use super::objects::Readers;
+use super::objects::{Reader, Readers};
 use crate::engine::Engine;
 use crate::finding::Finding;
 use crate::source::PathClass;
@@ -43,13 +43,14 @@ pub const BATCH: usize = 4096;
 pub fn walk_blobs(
     engine: &Engine,
     repo: &Repository,
+    trees: &mut Reader,
     commits: &[Oid],
     mut on_commit: impl FnMut(&git2::Commit<'_>),
     mut emit: impl FnMut(Vec<BlobOrigin>) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let mut walk = TreeWalk {
         engine,
-        repo,
+        trees,
         commit: Oid::zero(),
         dirs: HashMap::default(),
         seen_trees: HashSet::default(),
@@ -84,17 +85,21 @@ type Fast = foldhash::fast::RandomState;
 type RawId = [u8; 20];
 
 /// A tree entry as [`TreeWalk`] remembers it: name, id, mode.
-type Entry = (Box<[u8]>, RawId, i32);
+type Entry = (Box<[u8]>, RawId, u16);
 
 fn raw(id: Oid) -> RawId {
-    let mut bytes = [0; 20];
-    bytes.copy_from_slice(id.as_bytes());
-    bytes
+    raw_of(id.as_bytes())
+}
+
+fn raw_of(bytes: &[u8]) -> RawId {
+    let mut raw = [0; 20];
+    raw.copy_from_slice(bytes);
+    raw
 }
 
 struct TreeWalk<'a> {
     engine: &'a Engine,
-    repo: &'a Repository,
+    trees: &'a mut Reader,
     commit: Oid,
     /// Every directory path met, numbered, so a tree is keyed by a number, not its path.
     dirs: HashMap<Box<str>, u32, Fast>,
@@ -124,17 +129,20 @@ impl TreeWalk<'_> {
         if !self.seen_trees.insert((raw(id), dir)) {
             return Ok(());
         }
-        let tree = self
-            .repo
-            .find_tree(id)
-            .map_err(|e| object_error("tree", id, &e))?;
+        let data = self.trees.tree(id)?;
         let mut before = std::mem::take(&mut self.last[dir as usize]);
-        let mut now = Vec::with_capacity(tree.len());
-        // One buffer for every entry's path: most entries were seen before, and their paths
-        // are only looked up, never kept.
-        let mut path = String::with_capacity(prefix.len() + 64);
-        for (index, entry) in tree.iter().enumerate() {
-            let (name, entry_id, mode) = (entry.name_bytes(), raw(entry.id()), entry.filemode());
+        let mut now: Vec<Entry> = Vec::new();
+        // The entries to walk into (what changed since the last tree at this path), and
+        // whether each is a tree. Submodules (commits) are not walked.
+        let mut changed: Vec<(usize, bool)> = Vec::new();
+        for (index, entry) in gix::objs::TreeRefIter::from_bytes(data).enumerate() {
+            let entry = entry.map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot read tree {id}: {e} (the repository may be corrupt; try `git fsck`)"
+                )
+            })?;
+            let name: &[u8] = entry.filename.as_ref();
+            let (entry_id, mode) = (raw_of(entry.oid.as_bytes()), entry.mode.value());
             let same_name = before.get(index).is_some_and(|(n, ..)| **n == *name);
             let unchanged = same_name && (before[index].1, before[index].2) == (entry_id, mode);
             // The name's allocation moves on from the last version when it stays.
@@ -143,26 +151,28 @@ impl TreeWalk<'_> {
             } else {
                 Box::from(name)
             };
-            now.push((name, entry_id, mode));
-            if unchanged {
-                continue;
+            if !unchanged && (entry.mode.is_tree() || entry.mode.is_blob_or_symlink()) {
+                changed.push((index, entry.mode.is_tree()));
             }
-            let subtree = match entry.kind() {
-                Some(ObjectType::Tree) => true,
-                // A symlink's blob is its target path: text a clone holds like any file's.
-                Some(ObjectType::Blob) => false,
-                _ => continue,
-            };
+            now.push((name, entry_id, mode));
+        }
+        // One buffer for every entry's path: most entries were seen before, and their paths
+        // are only looked up, never kept.
+        let mut path = String::with_capacity(prefix.len() + 64);
+        for (index, subtree) in changed {
+            let (name, entry_id, _) = &now[index];
+            let entry_id = Oid::from_bytes(entry_id).map_err(|e| object_error("tree", id, &e))?;
             path.clear();
             if !prefix.is_empty() {
                 path.push_str(prefix);
                 path.push('/');
             }
-            path.push_str(&String::from_utf8_lossy(entry.name_bytes()));
+            // A symlink's blob is its target path: text a clone holds like any file's.
+            path.push_str(&String::from_utf8_lossy(name));
             if subtree {
-                self.tree(entry.id(), &path)?;
+                self.tree(entry_id, &path)?;
             } else {
-                self.blob(entry.id(), &path)?;
+                self.blob(entry_id, &path)?;
             }
         }
         self.last[dir as usize] = now;

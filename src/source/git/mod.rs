@@ -139,7 +139,7 @@ pub fn scan_history(
     // grows here: each tree is visited once per path and each commit read once or twice.
     git2::opts::enable_caching(false);
     let path = repo.path().to_path_buf();
-    let readers = objects::Readers::new(&path, options.pool.current_num_threads());
+    let readers = objects::Readers::open(&path, options.pool.current_num_threads())?;
     let mut streamed = Streamed::default();
     let mut messages: Vec<(Oid, Vec<crate::finding::Finding>)> = Vec::new();
     std::thread::scope(|scope| -> anyhow::Result<()> {
@@ -153,11 +153,19 @@ pub fn scan_history(
                     messages.push((commit.id(), found));
                 }
             };
-            history::walk_blobs(engine, &repo, commits, on_commit, move |batch| {
-                // The receiver is gone only when the scan failed; its error is the one reported.
-                send.send(batch)
-                    .map_err(|_| anyhow::anyhow!("history scan stopped"))
-            })
+            let mut trees = readers.for_walker();
+            history::walk_blobs(
+                engine,
+                &repo,
+                &mut trees,
+                commits,
+                on_commit,
+                move |batch| {
+                    // The receiver is gone only when the scan failed; its error is the one reported.
+                    send.send(batch)
+                        .map_err(|_| anyhow::anyhow!("history scan stopped"))
+                },
+            )
         });
         let scan_result = batches
             .iter()
