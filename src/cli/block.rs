@@ -308,6 +308,9 @@ pub fn unscanned_lines(unscanned: &[Unscanned]) -> Vec<String> {
                 "Git LFS content of {} KiB not in the local store: `git lfs fetch` it to scan it",
                 size.div_ceil(1 << 10)
             ),
+            BlobOutcome::NotFetched => {
+                "not fetched by this partial clone: scan a clone made without `--filter`".to_owned()
+            }
             BlobOutcome::Scanned(_) | BlobOutcome::Allowlisted => continue,
         };
         let at = u

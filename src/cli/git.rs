@@ -206,7 +206,7 @@ fn scan_history(
     pool: &rayon::ThreadPool,
     shard: Shard,
     stats: &Arc<ScanStats>,
-) -> anyhow::Result<(Vec<Finding>, Option<String>)> {
+) -> anyhow::Result<(Vec<Finding>, Vec<String>)> {
     let max = ctx.settings.limits.max_file_size;
     let commits = if args.all {
         revs::from_all_refs(&ctx.repo)?

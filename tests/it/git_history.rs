@@ -459,3 +459,41 @@ fn all_refs_reads_tag_messages_and_content_that_refs_point_at_directly() {
         ]
     );
 }
+
+/// A blobless partial clone (`git clone --filter=blob:none`) holds only the blobs of what it
+/// checked out: the audit scans those, counts the rest as unreadable and says why in a note,
+/// rather than failing on the first missing blob or passing over them in silence.
+#[test]
+fn a_partial_clone_scans_what_it_holds_and_names_what_it_has_not_fetched() {
+    let repo = GitRepo::new();
+    repo.commit(&[("old.env", &format!("T={}\n", github_token(431)))], "old");
+    repo.commit(&[("old.env", "T=rotated\n")], "rotate");
+    repo.commit(&[("new.env", &format!("T={}\n", github_token(432)))], "new");
+    repo.git(&["config", "uploadpack.allowFilter", "true"]);
+    let clone = repo.tmp.path().join("partial");
+    let url = format!("file://{}", repo.path().display());
+    let status = std::process::Command::new("git")
+        .args(["clone", "-q", "--filter=blob:none", &url])
+        .arg(&clone)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = crate::support::leakgate(&repo.home())
+        .args(["git", "--no-cache", "-f", "json"])
+        .arg(&clone)
+        .output()
+        .unwrap();
+    let report = json(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    // The checked-out token is found; the rotated-away one was never fetched.
+    assert_eq!(
+        found(&report),
+        vec![("new.env".to_owned(), 1, "github-pat-classic".to_owned())]
+    );
+    assert_eq!(report["summary"]["skipped"]["unreadable"], 1, "{report}");
+    let notes = report["summary"]["notes"].to_string();
+    assert!(
+        notes.contains("1 blobs were not scanned") && notes.contains("partial clone"),
+        "{notes}"
+    );
+}

@@ -38,6 +38,9 @@ pub enum BlobOutcome {
         /// The content's size, from the pointer.
         size: u64,
     },
+    /// A blob a partial clone (`git clone --filter=blob:none`) has not fetched: not in the
+    /// local object database, so it could not be read.
+    NotFetched,
 }
 
 /// A scanned blob: its findings (no commit attached yet) and what happened.
@@ -88,7 +91,10 @@ pub fn scan_blob(
         .odb()
         .map_err(|e| object_error("object database of", oid, &e))?;
     let size = match &objects {
-        Objects::Gitoxide(reader) => reader.size(oid)?,
+        Objects::Gitoxide(reader) => match reader.size(oid)? {
+            Some(size) => size,
+            None => return Ok(BlobScan::nothing(BlobOutcome::NotFetched)),
+        },
         Objects::Libgit2 => {
             let (size, _) = odb
                 .read_header(oid)

@@ -294,7 +294,10 @@ impl<'a> Gate<'a> {
         count(self.stats, scanned.outcome);
         if matches!(
             scanned.outcome,
-            BlobOutcome::Binary | BlobOutcome::TooLarge { .. } | BlobOutcome::LfsNotLocal { .. }
+            BlobOutcome::Binary
+                | BlobOutcome::TooLarge { .. }
+                | BlobOutcome::LfsNotLocal { .. }
+                | BlobOutcome::NotFetched
         ) {
             self.report.unscanned.push(Unscanned {
                 path: crate::escape::controls(path).into_owned(),

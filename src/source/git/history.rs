@@ -227,9 +227,11 @@ fn number_for(count: usize) -> anyhow::Result<u32> {
 pub struct Scanned {
     /// Findings (without commit metadata), tagged with the index of their blob.
     pub findings: Vec<(usize, Finding)>,
-    /// The blobs whose content was not at hand (an LFS object not fetched): not clean, only
-    /// unread, so a cache must not remember them as clean.
+    /// The blobs whose content was not at hand (an LFS object or a partial clone's blob not
+    /// fetched): not clean, only unread, so a cache must not remember them as clean.
     pub unread: Vec<usize>,
+    /// How many of them a partial clone has not fetched.
+    pub not_fetched: usize,
 }
 
 /// Scans blobs in parallel, each worker with its libgit2 handle and its reader from `readers`.
@@ -242,7 +244,7 @@ pub fn scan_blobs(
     stats: &ScanStats,
 ) -> anyhow::Result<Scanned> {
     // Per blob: its findings, and whether its content was not at hand.
-    type PerBlob = (Vec<(usize, Finding)>, bool);
+    type PerBlob = (Vec<(usize, Finding)>, BlobOutcome);
     let results: Vec<anyhow::Result<PerBlob>> = blobs
         .par_iter()
         .enumerate()
@@ -257,18 +259,22 @@ pub fn scan_blobs(
                     scan_blob(engine, repo, objects, origin.blob, &origin.path, max_size)
                 })?;
                 count(stats, scanned.outcome);
-                let unread = matches!(scanned.outcome, BlobOutcome::LfsNotLocal { .. });
                 let findings = scanned.findings.into_iter().map(|f| (index, f)).collect();
-                Ok((findings, unread))
+                Ok((findings, scanned.outcome))
             },
         )
         .collect();
     let mut out = Scanned::default();
     for (index, result) in results.into_iter().enumerate() {
-        let (findings, unread) = result?;
+        let (findings, outcome) = result?;
         out.findings.extend(findings);
-        if unread {
-            out.unread.push(index);
+        match outcome {
+            BlobOutcome::LfsNotLocal { .. } => out.unread.push(index),
+            BlobOutcome::NotFetched => {
+                out.unread.push(index);
+                out.not_fetched += 1;
+            }
+            _ => {}
         }
     }
     Ok(out)
@@ -281,6 +287,8 @@ pub fn count(stats: &ScanStats, outcome: BlobOutcome) {
         BlobOutcome::Binary => stats.skipped(SkipReason::Binary),
         BlobOutcome::TooLarge { .. } => stats.skipped(SkipReason::TooLarge),
         BlobOutcome::Allowlisted => stats.skipped(SkipReason::Allowlisted),
-        BlobOutcome::LfsNotLocal { .. } => stats.skipped(SkipReason::Unreadable),
+        BlobOutcome::LfsNotLocal { .. } | BlobOutcome::NotFetched => {
+            stats.skipped(SkipReason::Unreadable);
+        }
     }
 }

@@ -41,6 +41,28 @@ pub fn open(path: &Path) -> anyhow::Result<Repository> {
     Ok(repo)
 }
 
+/// Whether `repo` is a partial clone (`git clone --filter=...`), whose missing blobs are ones
+/// not fetched yet, not corruption: as git decides, a remote marked `promisor`, or
+/// `extensions.partialClone` set.
+pub fn is_partial_clone(repo: &Repository) -> bool {
+    let Ok(config) = repo.config() else {
+        return false;
+    };
+    if config.get_string("extensions.partialclone").is_ok() {
+        return true;
+    }
+    let Ok(mut promisors) = config.entries(Some(r"remote\..*\.promisor")) else {
+        return false;
+    };
+    let mut any = false;
+    while let Some(Ok(entry)) = promisors.next() {
+        any |= entry.value().is_some_and(|v| {
+            matches!(v.to_ascii_lowercase().as_str(), "true" | "yes" | "on" | "1")
+        });
+    }
+    any
+}
+
 /// The directory findings are reported relative to, and config files are read from.
 pub fn root(repo: &Repository) -> PathBuf {
     repo.workdir()
@@ -134,12 +156,13 @@ pub fn scan_history(
     commits: &[Oid],
     stats: &crate::source::stats::ScanStats,
     mut options: HistoryOptions<'_>,
-) -> anyhow::Result<(Vec<crate::finding::Finding>, Option<String>)> {
+) -> anyhow::Result<(Vec<crate::finding::Finding>, Vec<String>)> {
     // libgit2's object cache (commits and trees under 4 KiB, up to 256 MiB per process) only
     // grows here: each tree is visited once per path and each commit read once or twice.
     git2::opts::enable_caching(false);
     let path = repo.path().to_path_buf();
-    let readers = objects::Readers::open(&path, options.pool.current_num_threads())?;
+    let threads = options.pool.current_num_threads();
+    let readers = objects::Readers::open(&path, threads, is_partial_clone(repo))?;
     let mut streamed = Streamed::default();
     let mut messages: Vec<(Oid, Vec<crate::finding::Finding>)> = Vec::new();
     std::thread::scope(|scope| -> anyhow::Result<()> {
@@ -176,13 +199,19 @@ pub fn scan_history(
             .unwrap_or_else(|_| Err(anyhow::anyhow!("the history walk panicked")));
         scan_result.and(walk_result)
     })?;
-    let mut note = None;
+    let mut notes = Vec::new();
+    if streamed.not_fetched > 0 {
+        notes.push(format!(
+            "{} blobs were not scanned: this partial clone has not fetched them (scan a clone made without `--filter`)",
+            streamed.not_fetched
+        ));
+    }
     if let Some(cache) = options.cache {
         if let Err(e) = cache.save(streamed.clean) {
             crate::diag::warning(&format!("cannot write the scan cache: {e}"));
         }
         if streamed.cached > 0 {
-            note = Some(format!(
+            notes.push(format!(
                 "{} blobs unchanged since the last scan were skipped (cache; --no-cache to rescan)",
                 streamed.cached
             ));
@@ -202,7 +231,7 @@ pub fn scan_history(
             findings.push(finding);
         }
     }
-    Ok((findings, note))
+    Ok((findings, notes))
 }
 
 /// What the batches of a streamed history scan left behind.
@@ -214,6 +243,8 @@ struct Streamed {
     clean: Vec<(Oid, u64)>,
     /// Blobs skipped as known clean.
     cached: usize,
+    /// Blobs a partial clone has not fetched, so not scanned.
+    not_fetched: usize,
 }
 
 impl Streamed {
@@ -235,6 +266,7 @@ impl Streamed {
         let history::Scanned {
             findings: found,
             unread,
+            not_fetched,
         } = options.pool.install(|| {
             let git_dir = readers.git_dir();
             history::scan_blobs(engine, git_dir, readers, &batch, options.max_size, stats)
@@ -250,6 +282,7 @@ impl Streamed {
                     .map(|(_, b)| (b.blob, b.class)),
             );
         }
+        self.not_fetched += not_fetched;
         self.found
             .extend(found.into_iter().map(|(i, f)| (batch[i].commit, f)));
         Ok(())

@@ -29,18 +29,22 @@ pub struct Readers {
     /// pages count in the process's resident memory once per mapping.
     repo: gix::ThreadSafeRepository,
     cache_bytes: usize,
+    /// The repository is a partial clone: blobs may be missing by design.
+    partial_clone: bool,
     slots: Vec<Mutex<Option<Reader>>>,
 }
 
 impl Readers {
-    /// Readers of the repository at `git_dir` for a pool of `threads` workers.
-    pub fn open(git_dir: &Path, threads: usize) -> anyhow::Result<Readers> {
+    /// Readers of the repository at `git_dir` for a pool of `threads` workers; `partial_clone`
+    /// says that blobs may be missing by design (see [`super::is_partial_clone`]).
+    pub fn open(git_dir: &Path, threads: usize, partial_clone: bool) -> anyhow::Result<Readers> {
         let threads = threads.max(1);
         // Isolated: no global or user configuration is read; object reads need none.
         let repo = gix::open_opts(git_dir, gix::open::Options::isolated())
             .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", git_dir.display()))?;
         Ok(Readers {
             git_dir: git_dir.to_path_buf(),
+            partial_clone,
             repo: repo.into_sync(),
             cache_bytes: CACHE_PER_WORKER.min(CACHE_TOTAL / threads),
             slots: (0..threads).map(|_| Mutex::new(None)).collect(),
@@ -50,7 +54,7 @@ impl Readers {
     /// A reader for the walker thread, which reads trees (outside the pool, so with a reader of
     /// its own), on the same object store.
     pub fn for_walker(&self) -> Reader {
-        Reader::new(&self.repo, CACHE_WALKER)
+        Reader::new(&self.repo, CACHE_WALKER, self.partial_clone)
     }
 
     /// The repository's git directory.
@@ -71,7 +75,11 @@ impl Readers {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if slot.is_none() {
-            *slot = Some(Reader::new(&self.repo, self.cache_bytes));
+            *slot = Some(Reader::new(
+                &self.repo,
+                self.cache_bytes,
+                self.partial_clone,
+            ));
         }
         let reader = slot.as_mut().expect("opened above");
         work(reader)
@@ -82,11 +90,13 @@ impl Readers {
 pub struct Reader {
     objects: gix::OdbHandle,
     buffer: Vec<u8>,
+    /// The repository is a partial clone, where a missing blob is one not fetched yet.
+    partial_clone: bool,
 }
 
 impl Reader {
     /// A reader of `repo`'s shared object store with a pack cache of its own.
-    fn new(repo: &gix::ThreadSafeRepository, cache_bytes: usize) -> Reader {
+    fn new(repo: &gix::ThreadSafeRepository, cache_bytes: usize, partial_clone: bool) -> Reader {
         let mut objects = repo.to_thread_local().objects;
         objects.set_pack_cache(move || {
             Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
@@ -96,17 +106,22 @@ impl Reader {
         Reader {
             objects,
             buffer: Vec::new(),
+            partial_clone,
         }
     }
 
-    /// The size of blob `oid`, read from its header.
-    pub fn size(&self, oid: Oid) -> anyhow::Result<u64> {
+    /// The size of blob `oid`, read from its header; `None` for a blob that a partial clone
+    /// has not fetched (missing anywhere else, it is an error: the repository is corrupt).
+    pub fn size(&self, oid: Oid) -> anyhow::Result<Option<u64>> {
         let header = self
             .objects
             .try_header(&id(oid))
-            .map_err(|e| unreadable(gix::object::Kind::Blob, oid, &e))?
-            .ok_or_else(|| missing(gix::object::Kind::Blob, oid))?;
-        Ok(header.size())
+            .map_err(|e| unreadable(gix::object::Kind::Blob, oid, &e))?;
+        match header {
+            Some(header) => Ok(Some(header.size())),
+            None if self.partial_clone => Ok(None),
+            None => Err(missing(gix::object::Kind::Blob, oid)),
+        }
     }
 
     /// The bytes of blob `oid`.
