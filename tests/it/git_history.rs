@@ -497,3 +497,32 @@ fn a_partial_clone_scans_what_it_holds_and_names_what_it_has_not_fetched() {
         "{notes}"
     );
 }
+
+/// A gate in a partial clone whose parent blob was never fetched judges the new blob as if the
+/// parent held no secret: the finding is reported, not lost to an error about corruption.
+#[test]
+fn a_range_in_a_partial_clone_judges_a_parent_it_has_not_fetched_as_holding_nothing() {
+    let repo = GitRepo::new();
+    repo.commit(&[("app.env", "T=placeholder\n")], "one");
+    repo.commit(&[("app.env", &format!("T={}\n", github_token(433)))], "two");
+    repo.git(&["config", "uploadpack.allowFilter", "true"]);
+    let clone = repo.tmp.path().join("partial");
+    let url = format!("file://{}", repo.path().display());
+    let status = std::process::Command::new("git")
+        .args(["clone", "-q", "--filter=blob:none", &url])
+        .arg(&clone)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = crate::support::leakgate(&repo.home())
+        .current_dir(&clone)
+        .args(["git", ".", "--range", "HEAD~1..HEAD", "-f", "json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        found(&json(&out.stdout)),
+        vec![("app.env".to_owned(), 1, "github-pat-classic".to_owned())]
+    );
+}

@@ -316,6 +316,8 @@ impl<'a> Gate<'a> {
     }
 
     /// Scans a parent's blob: only its secret values matter, so it is not counted or named.
+    /// A partial clone may not have fetched it: it then counts as holding no secret, so every
+    /// value of the new blob is judged new (the gate may say more, never less).
     fn scan_quietly(&mut self, blob: Oid, path: &str) -> anyhow::Result<Arc<Vec<Finding>>> {
         if let Some(found) = self.scans.get(&(blob, path.to_owned())) {
             return Ok(Arc::clone(found));
@@ -327,11 +329,21 @@ impl<'a> Gate<'a> {
             blob,
             path,
             self.options.max_size,
-        )?;
-        let found = Arc::new(scanned.findings);
+        );
+        let findings = match scanned {
+            Ok(scanned) => scanned.findings,
+            Err(_) if super::is_partial_clone(self.repo) && !self.has(blob) => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        let found = Arc::new(findings);
         self.scans
             .insert((blob, path.to_owned()), Arc::clone(&found));
         Ok(found)
+    }
+
+    /// Whether the object database holds `oid`.
+    fn has(&self, oid: Oid) -> bool {
+        self.repo.odb().is_ok_and(|odb| odb.exists(oid))
     }
 
     /// Scans a tree or blob a ref points at with no commit: all of it is new. Its findings and
