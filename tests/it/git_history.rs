@@ -460,15 +460,8 @@ fn all_refs_reads_tag_messages_and_content_that_refs_point_at_directly() {
     );
 }
 
-/// A blobless partial clone (`git clone --filter=blob:none`) holds only the blobs of what it
-/// checked out: the audit scans those, counts the rest as unreadable and says why in a note,
-/// rather than failing on the first missing blob or passing over them in silence.
-#[test]
-fn a_partial_clone_scans_what_it_holds_and_names_what_it_has_not_fetched() {
-    let repo = GitRepo::new();
-    repo.commit(&[("old.env", &format!("T={}\n", github_token(431)))], "old");
-    repo.commit(&[("old.env", "T=rotated\n")], "rotate");
-    repo.commit(&[("new.env", &format!("T={}\n", github_token(432)))], "new");
+/// A blobless partial clone of `repo` (`git clone --filter=blob:none` over `file://`), beside it.
+fn blobless_clone(repo: &GitRepo) -> std::path::PathBuf {
     repo.git(&["config", "uploadpack.allowFilter", "true"]);
     let clone = repo.tmp.path().join("partial");
     let url = format!("file://{}", repo.path().display());
@@ -478,6 +471,19 @@ fn a_partial_clone_scans_what_it_holds_and_names_what_it_has_not_fetched() {
         .status()
         .unwrap();
     assert!(status.success());
+    clone
+}
+
+/// A blobless partial clone (`git clone --filter=blob:none`) holds only the blobs of what it
+/// checked out: the audit scans those, counts the rest as unreadable and says why in a note,
+/// rather than failing on the first missing blob or passing over them in silence.
+#[test]
+fn a_partial_clone_scans_what_it_holds_and_names_what_it_has_not_fetched() {
+    let repo = GitRepo::new();
+    repo.commit(&[("old.env", &format!("T={}\n", github_token(431)))], "old");
+    repo.commit(&[("old.env", "T=rotated\n")], "rotate");
+    repo.commit(&[("new.env", &format!("T={}\n", github_token(432)))], "new");
+    let clone = blobless_clone(&repo);
     let out = crate::support::leakgate(&repo.home())
         .args(["git", "--no-cache", "-f", "json"])
         .arg(&clone)
@@ -505,15 +511,7 @@ fn a_range_in_a_partial_clone_judges_a_parent_it_has_not_fetched_as_holding_noth
     let repo = GitRepo::new();
     repo.commit(&[("app.env", "T=placeholder\n")], "one");
     repo.commit(&[("app.env", &format!("T={}\n", github_token(433)))], "two");
-    repo.git(&["config", "uploadpack.allowFilter", "true"]);
-    let clone = repo.tmp.path().join("partial");
-    let url = format!("file://{}", repo.path().display());
-    let status = std::process::Command::new("git")
-        .args(["clone", "-q", "--filter=blob:none", &url])
-        .arg(&clone)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let clone = blobless_clone(&repo);
     let out = crate::support::leakgate(&repo.home())
         .current_dir(&clone)
         .args(["git", ".", "--range", "HEAD~1..HEAD", "-f", "json"])

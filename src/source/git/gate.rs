@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use git2::{Delta, DiffFindOptions, DiffOptions, Oid, Repository, Tree};
 
-use super::blob::{BlobOutcome, Objects, scan_blob};
+use super::blob::{BlobOutcome, BlobScan, Objects, scan_blob};
 use super::history::count;
 use super::revs::PushedObject;
 use super::{CommitCache, object_error};
@@ -283,14 +283,7 @@ impl<'a> Gate<'a> {
         if let Some(found) = self.scans.get(&(blob, path.to_owned())) {
             return Ok(Arc::clone(found));
         }
-        let scanned = scan_blob(
-            self.engine,
-            self.repo,
-            Objects::Libgit2,
-            blob,
-            path,
-            self.options.max_size,
-        )?;
+        let scanned = self.read(blob, path)?;
         count(self.stats, scanned.outcome);
         if matches!(
             scanned.outcome,
@@ -322,14 +315,7 @@ impl<'a> Gate<'a> {
         if let Some(found) = self.scans.get(&(blob, path.to_owned())) {
             return Ok(Arc::clone(found));
         }
-        let scanned = scan_blob(
-            self.engine,
-            self.repo,
-            Objects::Libgit2,
-            blob,
-            path,
-            self.options.max_size,
-        );
+        let scanned = self.read(blob, path);
         let findings = match scanned {
             Ok(scanned) => scanned.findings,
             Err(_) if super::is_partial_clone(self.repo) && !self.has(blob) => Vec::new(),
@@ -339,6 +325,12 @@ impl<'a> Gate<'a> {
         self.scans
             .insert((blob, path.to_owned()), Arc::clone(&found));
         Ok(found)
+    }
+
+    /// Scans blob `blob` at `path` as `dir` scans a file.
+    fn read(&self, blob: Oid, path: &str) -> anyhow::Result<BlobScan> {
+        let (engine, max_size) = (self.engine, self.options.max_size);
+        scan_blob(engine, self.repo, Objects::Libgit2, blob, path, max_size)
     }
 
     /// Whether the object database holds `oid`.

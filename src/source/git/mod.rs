@@ -54,13 +54,15 @@ pub fn is_partial_clone(repo: &Repository) -> bool {
     let Ok(mut promisors) = config.entries(Some(r"remote\..*\.promisor")) else {
         return false;
     };
-    let mut any = false;
     while let Some(Ok(entry)) = promisors.next() {
-        any |= entry.value().is_some_and(|v| {
-            matches!(v.to_ascii_lowercase().as_str(), "true" | "yes" | "on" | "1")
-        });
+        if entry
+            .value()
+            .is_some_and(|v| git2::Config::parse_bool(v).unwrap_or(false))
+        {
+            return true;
+        }
     }
-    any
+    false
 }
 
 /// The directory findings are reported relative to, and config files are read from.
