@@ -503,3 +503,38 @@ fn a_secret_in_the_name_of_an_added_file_blocks_the_push_and_is_shown_masked() {
     repo.commit(&[("data/notes.txt", "nothing here\n")], "add notes");
     accepted(&repo, &["push", "origin", "main"]);
 }
+
+/// The gate compares trees level by level and passes over the subtrees a commit leaves alone:
+/// a secret deep in one directory is still found beside untouched ones, and a file copied from
+/// one the commit rewrites brings only what the rewrite adds.
+#[test]
+fn a_deep_secret_beside_untouched_directories_blocks_and_a_copied_file_brings_nothing_new() {
+    let repo = installed();
+    let mut files: Vec<(String, String)> = (0..40)
+        .map(|i| (format!("svc/m{}/f{i}.txt", i % 8), format!("plain {i}\n")))
+        .collect();
+    files.push(("conf/app.env".into(), token_line(305)));
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    repo.commit(&refs, "tree with an old token");
+    repo.git(&["push", "-q", "--no-verify", "origin", "main"]);
+    // The old token moves to a copy; its file gets a new one; one deep file gets another.
+    let copied = repo.commit(
+        &[
+            ("backup/app.env", &token_line(305)),
+            ("conf/app.env", &token_line(306)),
+            ("svc/m3/deep/x.txt", &token_line(307)),
+        ],
+        "copy, rewrite, add deep",
+    );
+    let err = refused(&repo, &["push", "origin", "main"], "refs/heads/main");
+    assert!(err.contains("conf/app.env:1  github-pat-classic"), "{err}");
+    assert!(
+        err.contains("svc/m3/deep/x.txt:1  github-pat-classic"),
+        "{err}"
+    );
+    assert!(!err.contains("backup/app.env"), "{err}");
+    assert!(err.contains(&copied[..10]), "{err}");
+}

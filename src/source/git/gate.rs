@@ -11,11 +11,12 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use git2::{Delta, DiffFindOptions, DiffOptions, Oid, Repository, Tree};
+use git2::{Oid, Repository, Tree};
 
 use super::blob::{BlobOutcome, BlobScan, Objects, scan_blob};
 use super::history::count;
 use super::revs::PushedObject;
+use super::tree_diff;
 use super::{CommitCache, object_error};
 use crate::engine::Engine;
 use crate::finding::{CommitInfo, Finding, LineOrigin, Provenance};
@@ -163,10 +164,11 @@ pub fn scan_index(
     let index = repo
         .index()
         .map_err(|e| anyhow::anyhow!("cannot read the index: {}", e.message()))?;
+    let mut diff_options = tree_diff::diff_options();
     let mut diff = repo
-        .diff_tree_to_index(head_tree.as_ref(), Some(&index), Some(&mut diff_options()))
+        .diff_tree_to_index(head_tree.as_ref(), Some(&index), Some(&mut diff_options))
         .map_err(|e| anyhow::anyhow!("cannot compare the index with HEAD: {}", e.message()))?;
-    let changes = changes_of(&mut diff)?;
+    let changes = tree_diff::of_diff(&mut diff)?;
     let mut gate = Gate::new(engine, repo, options, stats);
     for (path, (blob, before)) in changes {
         let change = Changed {
@@ -541,12 +543,7 @@ fn changed_blobs(
 ) -> anyhow::Result<Vec<Changed>> {
     let mut per_parent = Vec::with_capacity(parents.len());
     for parent in parents {
-        let mut diff = repo
-            .diff_tree_to_tree(parent.as_ref(), Some(tree), Some(&mut diff_options()))
-            .map_err(|e| {
-                anyhow::anyhow!("cannot compare trees: {} (try `git fsck`)", e.message())
-            })?;
-        per_parent.push(changes_of(&mut diff)?);
+        per_parent.push(tree_diff::changes(repo, parent.as_ref(), tree)?);
     }
     let Some((first, others)) = per_parent.split_first_mut() else {
         return Ok(Vec::new());
@@ -572,59 +569,4 @@ fn changed_blobs(
     }
     changed.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(changed)
-}
-
-/// Per new path: the new blob and what the old side held (the same path, or a rename source).
-type Changes = HashMap<String, (Oid, Option<(Oid, String)>)>;
-
-/// Whether an entry of this mode is a blob the push sends: a file, or a symlink, whose blob is
-/// its target path (`ln -s config/<token> link` puts the token on the remote as text).
-/// Submodule entries are commits of another repository, sent to its own remote.
-fn holds_text(mode: git2::FileMode) -> bool {
-    matches!(
-        u32::from(mode),
-        0o100_644 | 0o100_755 | 0o100_664 | 0o120_000
-    )
-}
-
-fn changes_of(diff: &mut git2::Diff<'_>) -> anyhow::Result<Changes> {
-    let mut find = DiffFindOptions::new();
-    find.renames(true).copies(false);
-    diff.find_similar(Some(&mut find))
-        .map_err(|e| anyhow::anyhow!("cannot detect renames: {} (try `git fsck`)", e.message()))?;
-    let mut changes = Changes::new();
-    for delta in diff.deltas() {
-        let new = delta.new_file();
-        let is_blob = holds_text(new.mode());
-        let kept = matches!(
-            delta.status(),
-            Delta::Added | Delta::Modified | Delta::Renamed | Delta::Copied | Delta::Typechange
-        );
-        if !is_blob || !kept {
-            continue;
-        }
-        let Some(path) = new.path_bytes() else {
-            continue;
-        };
-        let old = delta.old_file();
-        let before = (!old.id().is_zero() && holds_text(old.mode())).then(|| {
-            let old_path = old.path_bytes().unwrap_or_default();
-            (old.id(), String::from_utf8_lossy(old_path).into_owned())
-        });
-        changes.insert(
-            String::from_utf8_lossy(path).into_owned(),
-            (new.id(), before),
-        );
-    }
-    Ok(changes)
-}
-
-fn diff_options() -> DiffOptions {
-    let mut options = DiffOptions::new();
-    // Only which paths changed matters: no content is compared here.
-    options
-        .ignore_submodules(true)
-        .include_typechange(true)
-        .skip_binary_check(true);
-    options
 }

@@ -9,6 +9,7 @@ pub mod history;
 pub mod lfs;
 pub mod objects;
 pub mod revs;
+pub mod tree_diff;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
