@@ -141,16 +141,23 @@ def bench(name, nbytes, tools, runs):
     return rows
 
 
-def make_push_repo(workdir, commits=10000):
-    """A repository with `commits` commits pushed to origin, and 5 more to push."""
+def make_push_repo(workdir, commits=82000, refs=1000):
+    """A repository shaped like git/git for the hook's row (git/git is not reachable here):
+    `commits` commits over 12,000 files in 60 directories, `refs` remote branches and half as
+    many tags, all pushed to origin, and 5 more commits to push."""
     repo = os.path.join(workdir, "prepush")
     subprocess.run(["git", "init", "-q", "-b", "main", repo], check=True)
     lines = []
+    every = max(1, commits // refs)
     for i in range(commits):
         body = f"line {i}\n" * 3
         lines.append(f"commit refs/heads/main\nmark :{i + 1}\ncommitter bench <b@example.test> {1500000000 + i} +0000\n"
                      f"data 9\ncommit {i % 10}\n" + (f"from :{i}\n" if i else "") +
-                     f"M 100644 inline src/file{i % 500}.txt\ndata {len(body)}\n{body}\n")
+                     f"M 100644 inline src/d{i % 60}/file{i % 4000}.txt\ndata {len(body)}\n{body}\n")
+        if i % every == 0 and i // every < refs:
+            lines.append(f"reset refs/remotes/origin/b{i // every}\nfrom :{i + 1}\n\n")
+            if i // every % 2 == 0:
+                lines.append(f"reset refs/tags/v{i // every}\nfrom :{i + 1}\n\n")
     subprocess.run(["git", "-C", repo, "fast-import", "--quiet"], input="".join(lines).encode(), check=True)
     subprocess.run(["git", "-C", repo, "reset", "-q", "--hard", "main"], check=True)
     subprocess.run(["git", "-C", repo, "update-ref", "refs/remotes/origin/main", "main"], check=True)
@@ -316,7 +323,8 @@ def main():
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
     lines = [f"Measured {datetime.date.today()} on {os.cpu_count()} cores ({cpu}), {args.threads} threads for every tool, "
              f"{args.runs} interleaved runs, medians.", "", table(rows), "", *floor_lines(rows), "",
-             f"`leakgate pre-push` for a 5-commit push on a 10,000-commit repository: median {latency[0] * 1000:.1f} ms "
+             f"`leakgate pre-push` for a 5-commit push on a git/git-shaped repository (82,000 commits, 12,000 files, "
+             f"1,500 refs): median {latency[0] * 1000:.1f} ms "
              f"(min {latency[1] * 1000:.1f}, max {latency[2] * 1000:.1f}) over 20 runs, process start included."]
     if cached:
         lines.append(f"`leakgate git --all` again with the cache warm: {cached[0]:.2f} s, {cached[1]:.0f} MB peak RSS.")
