@@ -3,6 +3,7 @@
 //! writes to the repository.
 
 pub mod blob;
+pub mod boundary;
 pub mod cache;
 pub mod gate;
 pub mod history;

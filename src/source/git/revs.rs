@@ -136,7 +136,14 @@ pub fn walk(repo: &Repository, tips: &[Oid], hidden: &[Oid]) -> anyhow::Result<V
             .push(*tip)
             .map_err(|e| super::object_error("commit", *tip, &e))?;
     }
-    for hide in hidden {
+    // Only where the new history meets the hidden one: libgit2 paints below every hidden
+    // commit before its first answer.
+    let bounds = if hidden.len() > 1 {
+        super::boundary::of(repo, tips, hidden)
+    } else {
+        hidden.to_vec()
+    };
+    for hide in &bounds {
         // A commit we do not have (the remote moved on) cannot be hidden; the caller decides.
         let _ = revwalk.hide(*hide);
     }
