@@ -21,6 +21,8 @@ const HIDDEN: u8 = 2;
 /// fewer. Hidden commits this repository lacks are passed over.
 pub fn of(repo: &Repository, tips: &[Oid], hidden: &[Oid]) -> Vec<Oid> {
     let mut paint = Paint::default();
+    let mut commits = Commits(repo);
+    let repo = &mut commits;
     for &tip in tips {
         paint.mark(repo, tip, PUSHED);
     }
@@ -78,26 +80,29 @@ struct Paint {
 impl Paint {
     /// Adds `mark` to `oid` and queues it when that changed its marks (a hidden commit is never
     /// new again, so each commit is queued at most twice).
-    fn mark(&mut self, repo: &Repository, oid: Oid, mark: u8) {
-        let node = match self.marks.get_mut(&oid) {
-            Some(node) if node.mark & mark == mark => return,
-            Some(node) => {
-                node.mark |= mark;
-                node
-            }
-            None => {
-                let Ok(commit) = repo.find_commit(oid) else {
-                    // Not here (a shallow clone's edge, or a remote commit never fetched).
-                    return;
-                };
-                let node = Node {
-                    mark,
-                    time: commit.time().seconds(),
-                    parents: commit.parent_ids().collect(),
-                };
-                self.marks.entry(oid).or_insert(node)
-            }
+    fn mark(&mut self, repo: &mut Commits<'_>, oid: Oid, mark: u8) {
+        let oid = if self.marks.contains_key(&oid) {
+            oid
+        } else {
+            // Not here: a shallow clone's edge, or a remote commit never fetched.
+            let Some((commit, time, parents)) = repo.read(oid) else {
+                return;
+            };
+            let node = Node {
+                mark: 0,
+                time,
+                parents,
+            };
+            self.marks.entry(commit).or_insert(node);
+            commit
         };
+        let Some(node) = self.marks.get_mut(&oid) else {
+            return;
+        };
+        if node.mark & mark == mark {
+            return;
+        }
+        node.mark |= mark;
         let (mark, time) = (node.mark, node.time);
         if mark == PUSHED {
             self.pushed_queued += 1;
@@ -107,6 +112,18 @@ impl Paint {
 
     fn is_hidden(&self, oid: &Oid) -> bool {
         self.marks.get(oid).is_some_and(|n| n.mark & HIDDEN != 0)
+    }
+}
+
+/// Reads commits for the paint: their id, time and parents, tags peeled.
+struct Commits<'r>(&'r Repository);
+
+impl Commits<'_> {
+    /// The commit `oid` names (a tag is followed to it): its id, time and parents.
+    fn read(&mut self, oid: Oid) -> Option<(Oid, i64, Vec<Oid>)> {
+        let commit = self.0.find_object(oid, None).ok()?.peel_to_commit().ok()?;
+        let parents = commit.parent_ids().collect();
+        Some((commit.id(), commit.time().seconds(), parents))
     }
 }
 
@@ -232,10 +249,16 @@ mod tests {
             for _ in 0..20 {
                 let tips = pick(2);
                 let mut hidden = pick(6);
+                // An annotated tag counts as the commit it names.
+                let tagged = hidden[0].to_string();
+                git(dir.path(), 0, &["tag", "-f", "-a", "-m", "t", "t", &tagged]);
+                let tag = git(dir.path(), 0, &["rev-parse", "t"]);
+                hidden[0] = Oid::from_str(&tag).expect("oid");
+                let peeled = [&hidden[1..], &[Oid::from_str(&tagged).expect("oid")]].concat();
                 // A commit this repository does not have is passed over.
                 hidden.push(Oid::from_str(&"ab".repeat(20)).expect("oid"));
                 let bounds = of(&repo, &tips, &hidden);
-                let wanted: HashSet<Oid> = &ancestors(&repo, &tips) - &ancestors(&repo, &hidden);
+                let wanted: HashSet<Oid> = &ancestors(&repo, &tips) - &ancestors(&repo, &peeled);
                 let got: HashSet<Oid> = &ancestors(&repo, &tips) - &ancestors(&repo, &bounds);
                 // The bounds are on the remote, so hiding them never hides a new commit...
                 assert!(got.is_superset(&wanted), "seed {seed}: a new commit hidden");

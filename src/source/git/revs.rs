@@ -138,10 +138,10 @@ pub fn walk(repo: &Repository, tips: &[Oid], hidden: &[Oid]) -> anyhow::Result<V
     }
     // Only where the new history meets the hidden one: libgit2 paints below every hidden
     // commit before its first answer.
-    let bounds = if hidden.len() > 1 {
-        super::boundary::of(repo, tips, hidden)
+    let bounds = if hidden.is_empty() {
+        Vec::new()
     } else {
-        hidden.to_vec()
+        super::boundary::of(repo, tips, hidden)
     };
     for hide in &bounds {
         // A commit we do not have (the remote moved on) cannot be hidden; the caller decides.
@@ -416,14 +416,15 @@ pub fn asked_tips(repo: &Repository, remote: &str) -> anyhow::Result<Vec<Oid>> {
         .collect())
 }
 
-/// Tips of `refs/remotes/<remote>/*`.
+/// Tips of `refs/remotes/<remote>/*`, as the refs name them: reading a thousand commits here
+/// would cost a hook more than the walk that reads them anyway, peeling any tag.
 pub fn remote_ref_tips(repo: &Repository, remote: &str) -> Vec<Oid> {
     let glob = format!("refs/remotes/{remote}/*");
     let Ok(refs) = repo.references_glob(&glob) else {
         return Vec::new();
     };
     refs.filter_map(Result::ok)
-        .filter_map(|r| r.peel_to_commit().ok().map(|c| c.id()))
+        .filter_map(|r| r.target().or_else(|| r.resolve().ok()?.target()))
         .collect()
 }
 
