@@ -16,8 +16,8 @@ use git2::{Oid, Repository, Tree};
 use super::blob::{BlobOutcome, BlobScan, Objects, scan_blob};
 use super::history::count;
 use super::revs::PushedObject;
-use super::tree_diff;
 use super::{CommitCache, object_error};
+use super::{index_tree, tree_diff};
 use crate::engine::Engine;
 use crate::finding::{CommitInfo, Finding, LineOrigin, Provenance};
 use crate::source::stats::ScanStats;
@@ -164,11 +164,15 @@ pub fn scan_index(
     let index = repo
         .index()
         .map_err(|e| anyhow::anyhow!("cannot read the index: {}", e.message()))?;
-    let mut diff_options = tree_diff::diff_options();
-    let mut diff = repo
-        .diff_tree_to_index(head_tree.as_ref(), Some(&index), Some(&mut diff_options))
-        .map_err(|e| anyhow::anyhow!("cannot compare the index with HEAD: {}", e.message()))?;
-    let changes = tree_diff::of_diff(&mut diff)?;
+    let changes = if let Some(tree) = index_tree::of(repo, &index)? {
+        tree_diff::changes(repo, head_tree.as_ref(), &tree)?
+    } else {
+        let mut diff_options = tree_diff::diff_options();
+        let mut diff = repo
+            .diff_tree_to_index(head_tree.as_ref(), Some(&index), Some(&mut diff_options))
+            .map_err(|e| anyhow::anyhow!("cannot compare the index with HEAD: {}", e.message()))?;
+        tree_diff::of_diff(&mut diff)?
+    };
     let mut gate = Gate::new(engine, repo, options, stats);
     for (path, (blob, before)) in changes {
         let change = Changed {

@@ -7,6 +7,7 @@ pub mod boundary;
 pub mod cache;
 pub mod gate;
 pub mod history;
+pub mod index_tree;
 pub mod lfs;
 pub mod objects;
 pub mod revs;

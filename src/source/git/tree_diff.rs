@@ -354,4 +354,58 @@ mod tests {
         // Most commits neither remove text nor only move it: the walk answers them.
         assert!(walked * 2 > commits, "{walked} of {commits} walked");
     }
+
+    #[test]
+    fn the_index_builds_the_tree_git_writes_and_compares_with_head_as_a_commit_does() {
+        let mut compared = 0;
+        for seed in 5..=7u64 {
+            let dir = tempfile::tempdir().expect("tempdir");
+            git(dir.path(), &["init", "-q"]);
+            let mut rng = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            let mut head: Option<String> = None;
+            for round in 0..24 {
+                for _ in 0..3 {
+                    change(dir.path(), &mut rng, head.as_deref());
+                }
+                git(dir.path(), &["add", "-A"]);
+                // Opened afresh: the trees the index needs are not in the repository yet.
+                let repo = Repository::open(dir.path()).expect("open");
+                let index = repo.index().expect("index");
+                let tree = super::super::index_tree::of(&repo, &index)
+                    .expect("index tree")
+                    .expect("one tree");
+                let written = git(dir.path(), &["write-tree"]);
+                assert_eq!(
+                    tree.id().to_string(),
+                    written.trim(),
+                    "seed {seed} round {round}"
+                );
+                let head_tree = head.as_ref().map(|h| {
+                    repo.find_commit(Oid::from_str(h).expect("oid"))
+                        .expect("commit")
+                        .tree()
+                        .expect("tree")
+                });
+                let before = head
+                    .as_ref()
+                    .map_or_else(HashMap::new, |h| listed(dir.path(), h));
+                let want = expected(&before, &listed(dir.path(), written.trim()));
+                let got = pruned(&repo, head_tree.as_ref(), &tree).expect("walk");
+                assert_eq!(got, want, "seed {seed} round {round}");
+                compared += 1;
+                if round % 3 == 2 {
+                    git(dir.path(), &["commit", "-q", "--allow-empty", "-m", "c"]);
+                    head = Some(git(dir.path(), &["rev-parse", "HEAD"]).trim().to_owned());
+                }
+            }
+            // A file added with `--intent-to-add` holds no content yet: libgit2's diff decides.
+            std::fs::write(dir.path().join("later.txt"), "soon\n").expect("write");
+            git(dir.path(), &["add", "-N", "later.txt"]);
+            let repo = Repository::open(dir.path()).expect("open");
+            let index = repo.index().expect("index");
+            let tree = super::super::index_tree::of(&repo, &index).expect("index tree");
+            assert!(tree.is_none(), "seed {seed}");
+        }
+        assert_eq!(compared, 72);
+    }
 }
