@@ -141,23 +141,22 @@ def bench(name, nbytes, tools, runs):
     return rows
 
 
-def make_push_repo(workdir, commits=82000, refs=1000):
+def make_push_repo(workdir, branches, tags=1000, commits=82000):
     """A repository shaped like git/git for the hook's row (git/git is not reachable here):
-    `commits` commits over 12,000 files in 60 directories, `refs` remote branches and half as
-    many tags, all pushed to origin, and 5 more commits to push."""
-    repo = os.path.join(workdir, "prepush")
+    `commits` commits over 12,000 files in 60 directories, `branches` remote branches and `tags`
+    tags spread over the history, all pushed to origin, and 5 more commits to push."""
+    repo = os.path.join(workdir, f"prepush-{branches}")
     subprocess.run(["git", "init", "-q", "-b", "main", repo], check=True)
     lines = []
-    every = max(1, commits // refs)
     for i in range(commits):
         body = f"line {i}\n" * 3
         lines.append(f"commit refs/heads/main\nmark :{i + 1}\ncommitter bench <b@example.test> {1500000000 + i} +0000\n"
                      f"data 9\ncommit {i % 10}\n" + (f"from :{i}\n" if i else "") +
                      f"M 100644 inline src/d{i % 60}/file{i % 4000}.txt\ndata {len(body)}\n{body}\n")
-        if i % every == 0 and i // every < refs:
-            lines.append(f"reset refs/remotes/origin/b{i // every}\nfrom :{i + 1}\n\n")
-            if i // every % 2 == 0:
-                lines.append(f"reset refs/tags/v{i // every}\nfrom :{i + 1}\n\n")
+        for kind, count in (("remotes/origin/b", branches), ("tags/v", tags)):
+            every = max(1, commits // count)
+            if i % every == 0 and i // every < count:
+                lines.append(f"reset refs/{kind}{i // every}\nfrom :{i + 1}\n\n")
     subprocess.run(["git", "-C", repo, "fast-import", "--quiet"], input="".join(lines).encode(), check=True)
     subprocess.run(["git", "-C", repo, "reset", "-q", "--hard", "main"], check=True)
     subprocess.run(["git", "-C", repo, "update-ref", "refs/remotes/origin/main", "main"], check=True)
@@ -179,11 +178,11 @@ def make_push_repo(workdir, commits=82000, refs=1000):
     return repo, update, new_branch
 
 
-def prepush_latency(args, workdir, runs=20):
-    """Median, min and max wall time of the hook for the 5-commit update of `main`, then the
-    median for the same commits pushed as a new branch (git gives no remote sha: only the
-    remote-tracking refs bound the walk)."""
-    repo, update, new_branch = make_push_repo(workdir)
+def prepush_latency(args, workdir, branches, runs=20):
+    """Median, min and max wall time of the hook for the 5-commit update of `main` on a
+    repository with `branches` remote branches, then the median for the same commits pushed as
+    a new branch (git gives no remote sha: only the remote-tracking refs bound the walk)."""
+    repo, update, new_branch = make_push_repo(workdir, branches)
     times = {}
     for name, stdin in (("update", update), ("new", new_branch)):
         walls = []
@@ -196,6 +195,13 @@ def prepush_latency(args, workdir, runs=20):
         times[name] = walls
     walls = times["update"]
     return statistics.median(walls), min(walls), max(walls), statistics.median(times["new"])
+
+
+def latency_line(branches, latency):
+    return (f"`leakgate pre-push` for a 5-commit push on a git/git-shaped repository (82,000 commits, "
+            f"12,000 files, 1,000 tags, {branches:,} remote branches): median {latency[0] * 1000:.1f} ms "
+            f"(min {latency[1] * 1000:.1f}, max {latency[2] * 1000:.1f}) over 20 runs, process start included; "
+            f"the same commits pushed as a new branch: median {latency[3] * 1000:.1f} ms.")
 
 
 def cached_rescan(args, repo):
@@ -330,17 +336,14 @@ def main():
             corpora.append(("git", "git-history (--all)", repo, git_blob_bytes(repo)))
             rows += bench("git-history (--all)", corpora[-1][3], tools_for_git(args, repo, out), args.runs)
             cached = cached_rescan(args, repo)
-        latency = prepush_latency(args, out)
+        latency = [(n, prepush_latency(args, out, n)) for n in (10, 1000)]
         scale = scaling(args, corpora) if args.scaling else []
         if args.long:
             long = long_history(args, out)
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
     lines = [f"Measured {datetime.date.today()} on {os.cpu_count()} cores ({cpu}), {args.threads} threads for every tool, "
              f"{args.runs} interleaved runs, medians.", "", table(rows), "", *floor_lines(rows), "",
-             f"`leakgate pre-push` for a 5-commit push on a git/git-shaped repository (82,000 commits, 12,000 files, "
-             f"1,500 refs): median {latency[0] * 1000:.1f} ms "
-             f"(min {latency[1] * 1000:.1f}, max {latency[2] * 1000:.1f}) over 20 runs, process start included; "
-             f"the same commits pushed as a new branch: median {latency[3] * 1000:.1f} ms."]
+             *(latency_line(n, l) for n, l in latency)]
     if cached:
         lines.append(f"`leakgate git --all` again with the cache warm: {cached[0]:.2f} s, {cached[1]:.0f} MB peak RSS.")
     if long:
