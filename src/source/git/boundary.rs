@@ -1,9 +1,10 @@
 //! Where the history a push sends meets the history the remote has. A gate hides every
-//! remote-tracking tip from its walk (a clone of git/git has a thousand), and libgit2's walk
-//! then paints the whole history below the oldest of them before it yields a commit: 0.7 s for a
-//! 5-commit push on an 82,000-commit repository. This paints from the newest commit down, the
-//! way git does, and stops as soon as everything still to visit is known to be on the remote;
-//! the walk then hides only the commits where the new history meets the old (usually one).
+//! remote-tracking tip from its walk, and libgit2's walk then paints the whole history below
+//! the oldest of them before it yields a commit: on an 82,000-commit repository, 0.6 s for a
+//! 5-commit push with ten remote branches, 0.9 s with a thousand. This paints from the newest
+//! commit down, the way git does, and stops as soon as everything still to visit is known to be
+//! on the remote; the walk then hides only the commits where the new history meets the old
+//! (usually one).
 
 use std::collections::{BinaryHeap, HashMap};
 
@@ -21,13 +22,12 @@ const HIDDEN: u8 = 2;
 /// fewer. Hidden commits this repository lacks are passed over.
 pub fn of(repo: &Repository, tips: &[Oid], hidden: &[Oid]) -> Vec<Oid> {
     let mut paint = Paint::default();
-    let mut commits = Commits(repo);
-    let repo = &mut commits;
+    let commits = Commits(repo);
     for &tip in tips {
-        paint.mark(repo, tip, PUSHED);
+        paint.mark(&commits, tip, PUSHED);
     }
     for &oid in hidden {
-        paint.mark(repo, oid, HIDDEN);
+        paint.mark(&commits, oid, HIDDEN);
     }
     while paint.pushed_queued > 0 {
         let Some((_, oid, mark)) = paint.queue.pop() else {
@@ -42,7 +42,7 @@ pub fn of(repo: &Repository, tips: &[Oid], hidden: &[Oid]) -> Vec<Oid> {
         }
         let parents = paint.marks[&oid].parents.clone();
         for parent in parents {
-            paint.mark(repo, parent, mark);
+            paint.mark(&commits, parent, mark);
         }
     }
     let mut bounds: Vec<Oid> = Vec::new();
@@ -80,12 +80,12 @@ struct Paint {
 impl Paint {
     /// Adds `mark` to `oid` and queues it when that changed its marks (a hidden commit is never
     /// new again, so each commit is queued at most twice).
-    fn mark(&mut self, repo: &mut Commits<'_>, oid: Oid, mark: u8) {
+    fn mark(&mut self, commits: &Commits<'_>, oid: Oid, mark: u8) {
         let oid = if self.marks.contains_key(&oid) {
             oid
         } else {
             // Not here: a shallow clone's edge, or a remote commit never fetched.
-            let Some((commit, time, parents)) = repo.read(oid) else {
+            let Some((commit, time, parents)) = commits.read(oid) else {
                 return;
             };
             let node = Node {
@@ -120,7 +120,7 @@ struct Commits<'r>(&'r Repository);
 
 impl Commits<'_> {
     /// The commit `oid` names (a tag is followed to it): its id, time and parents.
-    fn read(&mut self, oid: Oid) -> Option<(Oid, i64, Vec<Oid>)> {
+    fn read(&self, oid: Oid) -> Option<(Oid, i64, Vec<Oid>)> {
         let commit = self.0.find_object(oid, None).ok()?.peel_to_commit().ok()?;
         let parents = commit.parent_ids().collect();
         Some((commit.id(), commit.time().seconds(), parents))
