@@ -22,12 +22,11 @@ const HIDDEN: u8 = 2;
 /// fewer. Hidden commits this repository lacks are passed over.
 pub fn of(repo: &Repository, tips: &[Oid], hidden: &[Oid]) -> Vec<Oid> {
     let mut paint = Paint::default();
-    let commits = Commits(repo);
     for &tip in tips {
-        paint.mark(&commits, tip, PUSHED);
+        paint.mark(repo, tip, PUSHED);
     }
     for &oid in hidden {
-        paint.mark(&commits, oid, HIDDEN);
+        paint.mark(repo, oid, HIDDEN);
     }
     while paint.pushed_queued > 0 {
         let Some((_, oid, mark)) = paint.queue.pop() else {
@@ -42,7 +41,7 @@ pub fn of(repo: &Repository, tips: &[Oid], hidden: &[Oid]) -> Vec<Oid> {
         }
         let parents = paint.marks[&oid].parents.clone();
         for parent in parents {
-            paint.mark(&commits, parent, mark);
+            paint.mark(repo, parent, mark);
         }
     }
     let mut bounds: Vec<Oid> = Vec::new();
@@ -80,12 +79,12 @@ struct Paint {
 impl Paint {
     /// Adds `mark` to `oid` and queues it when that changed its marks (a hidden commit is never
     /// new again, so each commit is queued at most twice).
-    fn mark(&mut self, commits: &Commits<'_>, oid: Oid, mark: u8) {
+    fn mark(&mut self, repo: &Repository, oid: Oid, mark: u8) {
         let oid = if self.marks.contains_key(&oid) {
             oid
         } else {
             // Not here: a shallow clone's edge, or a remote commit never fetched.
-            let Some((commit, time, parents)) = commits.read(oid) else {
+            let Some((commit, time, parents)) = read(repo, oid) else {
                 return;
             };
             let node = Node {
@@ -115,16 +114,11 @@ impl Paint {
     }
 }
 
-/// Reads commits for the paint: their id, time and parents, tags peeled.
-struct Commits<'r>(&'r Repository);
-
-impl Commits<'_> {
-    /// The commit `oid` names (a tag is followed to it): its id, time and parents.
-    fn read(&self, oid: Oid) -> Option<(Oid, i64, Vec<Oid>)> {
-        let commit = self.0.find_object(oid, None).ok()?.peel_to_commit().ok()?;
-        let parents = commit.parent_ids().collect();
-        Some((commit.id(), commit.time().seconds(), parents))
-    }
+/// The commit `oid` names (a tag is followed to it): its id, time and parents.
+fn read(repo: &Repository, oid: Oid) -> Option<(Oid, i64, Vec<Oid>)> {
+    let commit = repo.find_object(oid, None).ok()?.peel_to_commit().ok()?;
+    let parents = commit.parent_ids().collect();
+    Some((commit.id(), commit.time().seconds(), parents))
 }
 
 #[cfg(test)]

@@ -5,6 +5,8 @@
 //! (git's own tree format, so an unchanged directory has HEAD's id); a tree the repository
 //! lacks is written to an object store in memory, never to the repository.
 
+use std::io::Write as _;
+
 use git2::{Index, ObjectType, Odb, Oid, Repository, Tree};
 
 /// A staged file: its path, mode and blob.
@@ -72,7 +74,7 @@ fn tree_of(odb: &Odb<'_>, staged: &[Staged], prefix: usize) -> anyhow::Result<Op
         if name.is_empty() {
             return Ok(None);
         }
-        bytes.extend_from_slice(format!("{mode:o} ").as_bytes());
+        write!(bytes, "{mode:o} ").map_err(|e| anyhow::anyhow!("cannot build a tree: {e}"))?;
         bytes.extend_from_slice(name);
         bytes.push(0);
         bytes.extend_from_slice(id.as_bytes());

@@ -273,6 +273,14 @@ mod tests {
         }
     }
 
+    /// Three random changes, staged.
+    fn stage(dir: &Path, rng: &mut u64, head: Option<&str>) {
+        for _ in 0..3 {
+            change(dir, rng, head);
+        }
+        git(dir, &["add", "-A"]);
+    }
+
     /// The text entries of a commit's tree, by `git ls-tree` (gitlinks and trees left out).
     fn listed(dir: &Path, commit: &str) -> HashMap<String, Oid> {
         let out = git(dir, &["ls-tree", "-r", "-z", commit]);
@@ -325,10 +333,7 @@ mod tests {
             let mut rng = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15);
             let mut head: Option<String> = None;
             for _ in 0..30 {
-                for _ in 0..3 {
-                    change(dir.path(), &mut rng, head.as_deref());
-                }
-                git(dir.path(), &["add", "-A"]);
+                stage(dir.path(), &mut rng, head.as_deref());
                 git(dir.path(), &["commit", "-q", "--allow-empty", "-m", "c"]);
                 head = Some(git(dir.path(), &["rev-parse", "HEAD"]).trim().to_owned());
             }
@@ -364,10 +369,7 @@ mod tests {
             let mut rng = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15);
             let mut head: Option<String> = None;
             for round in 0..24 {
-                for _ in 0..3 {
-                    change(dir.path(), &mut rng, head.as_deref());
-                }
-                git(dir.path(), &["add", "-A"]);
+                stage(dir.path(), &mut rng, head.as_deref());
                 // Opened afresh: the trees the index needs are not in the repository yet.
                 let repo = Repository::open(dir.path()).expect("open");
                 let index = repo.index().expect("index");
