@@ -172,6 +172,32 @@ fn staged_changes_are_scanned_before_the_first_commit() {
     );
 }
 
+/// A merge in conflict leaves an index that is no single tree (three stages of one path): the
+/// staged scan compares it by libgit2's index diff instead, and still finds what is staged.
+#[test]
+fn staged_changes_are_scanned_during_a_merge_conflict() {
+    let repo = GitRepo::new();
+    repo.commit(&[("a.txt", "base\n")], "base");
+    repo.git(&["checkout", "-q", "-b", "side"]);
+    repo.commit(&[("a.txt", "side\n")], "side");
+    repo.git(&["checkout", "-q", "-"]);
+    repo.commit(&[("a.txt", "main\n")], "main");
+    let merge = repo.git_output(&["merge", "-q", "side"]);
+    assert!(!merge.status.success(), "the merge must conflict");
+    crate::support::write(
+        &repo.path(),
+        "new.env",
+        format!("T={}\n", github_token(108)),
+    );
+    repo.git(&["add", "new.env"]);
+    let (code, report) = scan(&repo, &["--staged"]);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(
+        found(&report),
+        vec![("new.env".to_owned(), 1, "github-pat-classic".to_owned())]
+    );
+}
+
 #[test]
 fn repository_errors_are_one_line_and_exit_two() {
     let repo = GitRepo::new();
